@@ -1,0 +1,9 @@
+"""`python -m pocketlite` runs the CLI."""
+
+from __future__ import annotations
+
+import sys
+
+from pocketlite.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The domain: collections, records, auth, settings and the database. Never imports Litestar."""

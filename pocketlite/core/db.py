@@ -1,0 +1,206 @@
+"""SQLite access: one writer per database file, readers beside it (DESIGN.md principle 4).
+
+* Writes go through one aiosqlite connection, serialized by an `asyncio.Lock`; every write runs in a
+  transaction that commits or rolls back whole.
+* Short reads run on a plain `sqlite3` connection on the event loop: for primary-key and indexed
+  lookups this is the fastest path measured (DESIGN.md, measured facts). Reads that may scan pass
+  `heavy=True` and run on a thread with their own connection, interrupted after `--queryTimeout`.
+* Inside `transaction()` every read and write of the same task goes through the transaction, so
+  code sees its own uncommitted writes; the open transaction travels in a `ContextVar`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+__all__ = ["Database", "Row", "Transaction"]
+
+Row = sqlite3.Row
+Params = Sequence[Any] | dict[str, Any]
+
+PRAGMAS = (
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA journal_size_limit = 200000000",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -32000",
+)
+
+_HEAVY_READERS = 4
+
+
+class Transaction:
+    """An open write transaction on the writer connection."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self.closed = False
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the number of changed rows."""
+        self._check()
+        cur = await self._conn.execute(sql, params)
+        count = cur.rowcount
+        await cur.close()
+        return count
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement for each parameter set."""
+        self._check()
+        await self._conn.executemany(sql, rows)
+
+    async def executescript(self, script: str) -> None:
+        """Run several statements (schema changes); no parameters."""
+        self._check()
+        for statement in _split_script(script):
+            await self._conn.execute(statement)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Rows of a query, seeing this transaction's writes."""
+        self._check()
+        async with self._conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query or None."""
+        self._check()
+        async with self._conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    def _check(self) -> None:
+        if self.closed:
+            raise RuntimeError("the transaction has already ended")
+
+
+def _split_script(script: str) -> list[str]:
+    statements, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
+
+
+class Database:
+    """One SQLite file: the writer, a loop-side reader and a few thread readers."""
+
+    def __init__(self, path: Path, query_timeout: float = 30.0) -> None:
+        self.path = path
+        self.query_timeout = query_timeout
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._heavy: asyncio.Queue[sqlite3.Connection] | None = None
+        self._heavy_all: list[sqlite3.Connection] = []
+        self._lock = asyncio.Lock()
+        self._tx: ContextVar[Transaction | None] = ContextVar(f"tx:{path}", default=None)
+
+    async def open(self) -> None:
+        """Open the writer and the loop-side reader; creates the file if missing."""
+        self._writer = await aiosqlite.connect(self.path, isolation_level=None)
+        self._writer.row_factory = sqlite3.Row
+        for pragma in PRAGMAS:
+            await self._writer.execute(pragma)
+        self._reader = self._connect_reader()
+
+    def _connect_reader(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        for pragma in PRAGMAS:
+            if "journal_mode" not in pragma:
+                conn.execute(pragma)
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    async def close(self) -> None:
+        """Close every connection (waits for the writer lock)."""
+        async with self._lock:
+            if self._writer is not None:
+                await self._writer.close()
+                self._writer = None
+        for conn in [self._reader, *self._heavy_all]:
+            if conn is not None:
+                conn.close()
+        self._reader, self._heavy, self._heavy_all = None, None, []
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether the current task runs inside `transaction()`."""
+        return self._tx.get() is not None
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """A write transaction; nested use in the same task joins the outer one."""
+        outer = self._tx.get()
+        if outer is not None:
+            yield outer
+            return
+        assert self._writer is not None, "database is not open"
+        async with self._lock:
+            tx = Transaction(self._writer)
+            token = self._tx.set(tx)
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield tx
+            except BaseException:
+                await self._writer.rollback()
+                raise
+            else:
+                await self._writer.commit()
+            finally:
+                tx.closed = True
+                self._tx.reset(token)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One write statement in its own transaction (or the current one)."""
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
+
+    async def fetch_all(self, sql: str, params: Params = (), *, heavy: bool = False) -> list[Row]:
+        """Rows of a read query; `heavy=True` for queries that may scan."""
+        tx = self._tx.get()
+        if tx is not None:
+            return await tx.fetch_all(sql, params)
+        if heavy:
+            return await self._run_heavy(sql, params)
+        assert self._reader is not None, "database is not open"
+        return self._reader.execute(sql, params).fetchall()
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a short read query, or None."""
+        tx = self._tx.get()
+        if tx is not None:
+            return await tx.fetch_one(sql, params)
+        assert self._reader is not None, "database is not open"
+        row: Row | None = self._reader.execute(sql, params).fetchone()
+        return row
+
+    async def _run_heavy(self, sql: str, params: Params) -> list[Row]:
+        if self._heavy is None:
+            self._heavy = asyncio.Queue()
+            for _ in range(_HEAVY_READERS):
+                conn = self._connect_reader()
+                self._heavy_all.append(conn)
+                self._heavy.put_nowait(conn)
+        conn = await self._heavy.get()
+        try:
+            task = asyncio.to_thread(lambda: conn.execute(sql, params).fetchall())
+            try:
+                return await asyncio.wait_for(task, self.query_timeout)
+            except TimeoutError:
+                conn.interrupt()
+                raise
+        finally:
+            self._heavy.put_nowait(conn)

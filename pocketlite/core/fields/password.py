@@ -1,0 +1,96 @@
+"""`password`: stored as a bcrypt hash, never serialized; the plain value lives only during a save."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from pocketlite.core.errors import ValidationError
+from pocketlite.core.fields.base import Field, register, required_error
+from pocketlite.tools.security import check_password, hash_password
+
+__all__ = ["PasswordField", "PasswordValue"]
+
+DEFAULT_MAX = 71  # bcrypt ignores input past 72 bytes
+DEFAULT_COST = 10
+
+
+class PasswordValue:
+    """A password being set (`plain`) or loaded (`hash`)."""
+
+    __slots__ = ("hash", "plain")
+
+    def __init__(self, hash: str = "", plain: str = "") -> None:
+        self.hash = hash
+        self.plain = plain
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PasswordValue) and (self.hash, self.plain) == (other.hash, other.plain)
+
+    def __hash__(self) -> int:
+        return hash((self.hash, self.plain))
+
+    def __repr__(self) -> str:
+        return f"PasswordValue(hash={'set' if self.hash else ''}, plain={'set' if self.plain else ''})"
+
+
+@register
+class PasswordField(Field, kw_only=True):
+    """Options: `min`/`max` length of the plain value, `pattern`, bcrypt `cost`."""
+
+    type = "password"
+
+    cost: int = 0
+    help: str = ""
+    max: int = 0
+    min: int = 0
+    pattern: str = ""
+    required: bool = False
+
+    def zero_value(self) -> PasswordValue:
+        return PasswordValue()
+
+    def normalize(self, raw: Any) -> PasswordValue:
+        if isinstance(raw, PasswordValue):
+            return raw
+        return PasswordValue(plain="" if raw is None else str(raw))
+
+    def from_db(self, raw: Any) -> PasswordValue:
+        return PasswordValue(hash=raw or "")
+
+    def to_db(self, value: PasswordValue) -> str:
+        return value.hash
+
+    def to_api(self, value: Any) -> str:
+        return ""
+
+    async def hash_plain(self, value: PasswordValue) -> None:
+        """Hash a newly set plain value in a thread (bcrypt is CPU-heavy)."""
+        if value.plain and not value.hash:
+            value.hash = await asyncio.to_thread(hash_password, value.plain, self.cost or DEFAULT_COST)
+
+    async def verify(self, value: PasswordValue, plain: str) -> bool:
+        """Compare `plain` with the stored hash, in a thread."""
+        return bool(plain) and await asyncio.to_thread(check_password, plain, value.hash)
+
+    def validate_value(self, value: Any) -> ValidationError | None:
+        if not value.plain:
+            return required_error() if self.required and not value.hash else None
+        length = len(value.plain)
+        if length < (self.min or 1):
+            return ValidationError(
+                "validation_min_text_constraint",
+                f"Must be at least {self.min} character(s)",
+                {"min": self.min},
+            )
+        limit = self.max or DEFAULT_MAX
+        if length > limit:
+            return ValidationError(
+                "validation_max_text_constraint",
+                f"Must be less than {limit} character(s)",
+                {"max": limit},
+            )
+        if self.pattern and not re.search(self.pattern, value.plain):
+            return ValidationError("validation_invalid_format", "Invalid value format")
+        return None

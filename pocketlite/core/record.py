@@ -1,0 +1,99 @@
+"""Records: one row of a collection, with values held in each field's own representation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pocketlite.core.collection import Collection
+from pocketlite.core.fields import PasswordValue
+
+__all__ = ["AUTH_HIDDEN_FIELDS", "Record"]
+
+# Never serialized, whoever asks (data-model.md §3.1).
+AUTH_HIDDEN_FIELDS = frozenset({"password", "tokenKey"})
+
+
+class Record:
+    """A record of `collection`; `original` keeps the values as loaded, to see what changed."""
+
+    __slots__ = ("collection", "data", "original")
+
+    def __init__(self, collection: Collection, data: dict[str, Any] | None = None) -> None:
+        self.collection = collection
+        self.data: dict[str, Any] = {f.name: f.zero_value() for f in collection.fields}
+        if data:
+            for name, value in data.items():
+                self.set(name, value)
+        self.original: dict[str, Any] | None = None
+
+    @classmethod
+    def from_row(cls, collection: Collection, row: Any) -> Record:
+        """Load a stored row (an `sqlite3.Row` or mapping)."""
+        record = cls.__new__(cls)
+        record.collection = collection
+        keys = row.keys()
+        record.data = {
+            f.name: f.from_db(row[f.name]) if f.name in keys else f.zero_value() for f in collection.fields
+        }
+        record.original = dict(record.data)
+        return record
+
+    @property
+    def is_new(self) -> bool:
+        """Whether the record has not been stored yet."""
+        return self.original is None
+
+    @property
+    def id(self) -> str:
+        """The primary key."""
+        return str(self.data.get("id", ""))
+
+    def get(self, name: str) -> Any:
+        """A field's value (None for unknown names)."""
+        return self.data.get(name)
+
+    def get_string(self, name: str) -> str:
+        """A field's value as a string."""
+        value = self.data.get(name)
+        return "" if value is None else str(value)
+
+    def set(self, name: str, value: Any) -> None:
+        """Set a field's value through its normalization; unknown names are ignored."""
+        field = self.collection.field(name)
+        if field is not None:
+            self.data[name] = field.normalize(value)
+
+    def changed(self, name: str) -> bool:
+        """Whether a field differs from the loaded value (always true for new records)."""
+        return self.original is None or self.original.get(name) != self.data.get(name)
+
+    @property
+    def password(self) -> PasswordValue:
+        """The auth record's password value."""
+        value = self.data.get("password")
+        return value if isinstance(value, PasswordValue) else PasswordValue()
+
+    def to_api(self, *, show_hidden: bool = False, show_email: bool = False) -> dict[str, Any]:
+        """The record JSON: visible fields plus collectionId/collectionName, keys sorted.
+
+        `show_hidden` is for superusers; `show_email` for the owner, managers and auth responses.
+        """
+        is_auth = self.collection.is_auth
+        out: dict[str, Any] = {
+            "collectionId": self.collection.id,
+            "collectionName": self.collection.name,
+        }
+        for field in self.collection.fields:
+            name = field.name
+            if is_auth and name in AUTH_HIDDEN_FIELDS:
+                continue
+            if field.hidden and not show_hidden:
+                continue
+            out[name] = field.to_api(self.data.get(name))
+        if (
+            is_auth
+            and "email" in out
+            and not (show_email or show_hidden or self.data.get("emailVisibility"))
+        ):
+            del out["email"]
+        return dict(sorted(out.items()))

@@ -1,0 +1,153 @@
+"""Reading and writing records: the one path every record save and delete takes."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+from pocketlite.core.collection import Collection
+from pocketlite.core.db import Database
+from pocketlite.core.errors import BadRequestError, ValidationError, ValidationErrors
+from pocketlite.core.fields import AutodateField, PasswordField, PasswordValue, TextField
+from pocketlite.core.record import Record
+from pocketlite.core.tablesync import quote
+from pocketlite.tools.types import now_string
+
+__all__ = [
+    "AUTH_SUBTABLES",
+    "SUPERUSERS",
+    "count_records",
+    "delete_record",
+    "find_first_record_by_data",
+    "find_record_by_id",
+    "save_record",
+]
+
+SUPERUSERS = "_superusers"
+
+# System collections holding rows that belong to an auth record.
+AUTH_SUBTABLES = ("_mfas", "_otps", "_externalAuths", "_authOrigins")
+
+_UNIQUE_RE = re.compile(r"UNIQUE constraint failed: (.+)")
+
+
+async def find_record_by_id(db: Database, collection: Collection, record_id: str) -> Record | None:
+    """The record with this id, or None."""
+    row = await db.fetch_one(f"SELECT * FROM {quote(collection.name)} WHERE id = ? LIMIT 1", (record_id,))
+    return Record.from_row(collection, row) if row is not None else None
+
+
+async def find_first_record_by_data(
+    db: Database, collection: Collection, field: str, value: Any
+) -> Record | None:
+    """The first record whose `field` equals `value` exactly, or None."""
+    if collection.field(field) is None:
+        return None
+    row = await db.fetch_one(
+        f"SELECT * FROM {quote(collection.name)} WHERE {quote(field)} = ? LIMIT 1", (value,)
+    )
+    return Record.from_row(collection, row) if row is not None else None
+
+
+async def count_records(db: Database, collection: Collection, where: str = "", params: tuple[Any, ...] = ()) -> int:
+    """How many records match an SQL condition built by the caller from trusted parts."""
+    sql = f"SELECT COUNT(*) FROM {quote(collection.name)}" + (f" WHERE {where}" if where else "")
+    row = await db.fetch_one(sql, params)
+    return int(row[0]) if row is not None else 0
+
+
+def _prepare(record: Record) -> None:
+    """Server-set values: ids, token keys, autodates, superusers' `verified`."""
+    collection = record.collection
+    new = record.is_new
+    now = now_string()
+    for field in collection.fields:
+        name = field.name
+        if isinstance(field, TextField) and field.autogeneratePattern and new and not record.data.get(name):
+            record.data[name] = field.autogenerate()
+        elif isinstance(field, AutodateField):
+            # Values set explicitly by server-side code win over the automatic ones.
+            if (new and field.onCreate and not record.data.get(name)) or (
+                not new and field.onUpdate and not record.changed(name)
+            ):
+                record.data[name] = now
+    if collection.is_auth and not new and not record.changed("tokenKey") and (
+        record.changed("password") or record.changed("email")
+    ):
+        token_key = collection.field("tokenKey")
+        if isinstance(token_key, TextField):
+            record.data["tokenKey"] = token_key.autogenerate()
+    if collection.name == SUPERUSERS:
+        record.data["verified"] = True
+
+
+def _validate(record: Record) -> None:
+    errors: dict[str, ValidationError | ValidationErrors] = {}
+    for field in record.collection.fields:
+        if record.is_new or record.changed(field.name):
+            error = field.validate_value(record.data.get(field.name))
+            if error is not None:
+                errors[field.name] = error
+    if not record.is_new and record.original is not None and record.original.get("id") != record.data.get("id"):
+        errors["id"] = ValidationError("validation_pk_change", "The record primary key cannot be changed")
+    if errors:
+        raise ValidationErrors(errors)
+
+
+async def save_record(db: Database, record: Record) -> None:
+    """Validate and store a record; field problems raise `ValidationErrors`."""
+    collection = record.collection
+    if collection.is_view:
+        raise BadRequestError("Unsupported collection type.")
+    _prepare(record)
+    _validate(record)
+    for field in collection.fields:
+        if isinstance(field, PasswordField):
+            await field.hash_plain(record.data[field.name])
+    values = {f.name: f.to_db(record.data.get(f.name, f.zero_value())) for f in collection.fields}
+    table = quote(collection.name)
+    try:
+        if record.is_new:
+            columns = ", ".join(quote(k) for k in values)
+            marks = ", ".join("?" for _ in values)
+            await db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values()))
+        else:
+            assignments = ", ".join(f"{quote(k)} = ?" for k in values)
+            assert record.original is not None
+            await db.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = ?", (*values.values(), record.original["id"])
+            )
+    except sqlite3.IntegrityError as exc:
+        raise _integrity_errors(exc) from exc
+    for value in record.data.values():
+        if isinstance(value, PasswordValue):
+            value.plain = ""  # the plain password lives only during the save
+    record.original = dict(record.data)
+
+
+def _integrity_errors(exc: sqlite3.IntegrityError) -> Exception:
+    match = _UNIQUE_RE.search(str(exc))
+    if match is None:
+        return exc
+    columns = [c.strip().rsplit(".", 1)[-1] for c in match.group(1).split(",")]
+    return ValidationErrors(
+        {c: ValidationError("validation_not_unique", "Value must be unique") for c in columns}
+    )
+
+
+async def delete_record(db: Database, record: Record) -> None:
+    """Delete a record and, for auth records, the rows that belong to it."""
+    collection = record.collection
+    async with db.transaction() as tx:
+        if collection.name == SUPERUSERS:
+            row = await tx.fetch_one(f"SELECT COUNT(*) FROM {quote(SUPERUSERS)}")
+            if row is not None and row[0] <= 1:
+                raise BadRequestError("You can't delete the only existing superuser.")
+        await tx.execute(f"DELETE FROM {quote(collection.name)} WHERE id = ?", (record.id,))
+        if collection.is_auth:
+            for table in AUTH_SUBTABLES:
+                await tx.execute(
+                    f"DELETE FROM {quote(table)} WHERE collectionRef = ? AND recordRef = ?",
+                    (collection.id, record.id),
+                )

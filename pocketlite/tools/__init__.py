@@ -1,0 +1,1 @@
+"""Leaf utilities: they know nothing of collections or records."""

@@ -1,0 +1,147 @@
+"""Random strings, password hashing and HS256 JWTs, with PocketBase's formats."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import string
+from re import _constants as sre_c  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+import bcrypt
+import jwt
+
+__all__ = [
+    "ALPHANUMERIC",
+    "check_password",
+    "decode_token_unverified",
+    "hash_password",
+    "md5_hex",
+    "random_digits",
+    "random_string",
+    "random_string_by_regex",
+    "sign_token",
+    "verify_token",
+]
+
+ALPHANUMERIC = string.ascii_letters + string.digits
+
+# Unbounded repeats (`*`, `+`, `{n,}`) generate at most this many extra items.
+_MAX_EXTRA_REPEAT = 10
+
+
+def random_string(length: int, alphabet: str = ALPHANUMERIC) -> str:
+    """A cryptographically random string of `length` characters from `alphabet`."""
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def random_digits(length: int) -> str:
+    """A random numeric code, as used for OTPs."""
+    return random_string(length, string.digits)
+
+
+def random_string_by_regex(pattern: str) -> str:
+    """A random string matching `pattern` (PocketBase's `autogeneratePattern`).
+
+    Supports literals, classes, ranges, `.`, groups, alternation and repeats; anchors are ignored.
+    """
+    return "".join(_generate(sre_parse.parse(pattern)))
+
+
+def _generate(items: Any) -> list[str]:
+    out: list[str] = []
+    for op, av in items:
+        if op is sre_c.LITERAL:
+            out.append(chr(av))
+        elif op is sre_c.IN:
+            out.append(secrets.choice(_class_chars(av)))
+        elif op is sre_c.ANY:
+            out.append(secrets.choice(ALPHANUMERIC))
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+            lo, hi, sub = av
+            if hi is sre_c.MAXREPEAT:
+                hi = lo + _MAX_EXTRA_REPEAT
+            for _ in range(lo + secrets.randbelow(hi - lo + 1)):
+                out.extend(_generate(sub))
+        elif op is sre_c.SUBPATTERN:
+            out.extend(_generate(av[-1]))
+        elif op is sre_c.BRANCH:
+            out.extend(_generate(secrets.choice(av[1])))
+        elif op is sre_c.AT:
+            continue
+        else:
+            raise ValueError(f"unsupported regex construct in generator pattern: {op}")
+    return out
+
+
+_CATEGORIES = {
+    sre_c.CATEGORY_DIGIT: string.digits,
+    sre_c.CATEGORY_WORD: ALPHANUMERIC + "_",
+    sre_c.CATEGORY_SPACE: " ",
+}
+
+
+def _class_chars(items: Any) -> str:
+    chars: list[str] = []
+    negate = False
+    for op, av in items:
+        if op is sre_c.NEGATE:
+            negate = True
+        elif op is sre_c.LITERAL:
+            chars.append(chr(av))
+        elif op is sre_c.RANGE:
+            chars.extend(chr(c) for c in range(av[0], av[1] + 1))
+        elif op is sre_c.CATEGORY and av in _CATEGORIES:
+            chars.extend(_CATEGORIES[av])
+        else:
+            raise ValueError(f"unsupported regex class item in generator pattern: {op}")
+    if negate:
+        excluded = set(chars)
+        chars = [c for c in string.printable.strip() if c not in excluded]
+    return "".join(chars)
+
+
+def hash_password(password: str, cost: int = 10) -> str:
+    """bcrypt hash in Go's `$2a$` flavour. CPU-heavy: call it from a thread."""
+    salt = bcrypt.gensalt(rounds=cost, prefix=b"2a")
+    return bcrypt.hashpw(password.encode()[:72], salt).decode()
+
+
+def check_password(password: str, hashed: str) -> bool:
+    """Compare a plain password with a bcrypt hash. CPU-heavy: call it from a thread."""
+    if not hashed.startswith("$2"):
+        return False
+    try:
+        return bcrypt.checkpw(password.encode()[:72], hashed.encode())
+    except ValueError:
+        return False
+
+
+def md5_hex(text: str) -> str:
+    """Hex md5 of a string (auth origin fingerprints)."""
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def sign_token(claims: dict[str, Any], key: str) -> str:
+    """An HS256 JWT; claims are written with sorted keys, as PocketBase does."""
+    return jwt.encode(dict(sorted(claims.items())), key, algorithm="HS256")
+
+
+def decode_token_unverified(token: str) -> dict[str, Any]:
+    """The claims of a JWT without checking its signature or expiry; `{}` when it is malformed."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
+    except jwt.PyJWTError:
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def verify_token(token: str, key: str) -> dict[str, Any] | None:
+    """The claims of an HS256 JWT whose signature and time claims are valid, else None."""
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    return claims if isinstance(claims, dict) else None

@@ -6,7 +6,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import NamedTuple
 
-from pocketlite.core.db import Database, Transaction
+from pocketlite.core.db import Database
 
 __all__ = ["Migration", "run_migrations"]
 
@@ -16,7 +16,7 @@ class Migration(NamedTuple):
     so they are recorded too and a data dir looks the same to either server."""
 
     file: str
-    up: Callable[[Transaction, Database], Awaitable[None]]
+    up: Callable[[Database, Database], Awaitable[None]]
     covers: tuple[str, ...] = ()
 
 
@@ -31,11 +31,12 @@ async def run_migrations(data: Database, aux: Database, migrations: Sequence[Mig
     rows = await data.fetch_all("SELECT file FROM _migrations")
     done = {r["file"] for r in rows}
     applied: list[str] = []
+    # `up` receives the databases; its writes on `data` join this one transaction.
     async with data.transaction() as tx:
         for migration in migrations:
             if migration.file in done:
                 continue
-            await migration.up(tx, aux)
+            await migration.up(data, aux)
             for file in (migration.file, *migration.covers):
                 if file not in done:
                     await tx.execute(

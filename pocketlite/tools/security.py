@@ -141,7 +141,7 @@ def decode_token_unverified(token: str) -> dict[str, Any]:
 def verify_token(token: str, key: str) -> dict[str, Any] | None:
     """The claims of an HS256 JWT whose signature and time claims are valid, else None."""
     try:
-        claims = jwt.decode(token, key, algorithms=["HS256"])
+        claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["exp"]})
     except jwt.PyJWTError:
         return None
     return claims if isinstance(claims, dict) else None

@@ -1,0 +1,1 @@
+"""HTTP: one Litestar module per API area, mapping requests onto `pocketlite.core`."""

@@ -1,0 +1,57 @@
+"""Reading request bodies into typed msgspec structs.
+
+Accepted as PocketBase does: JSON (`application/json…`), urlencoded and multipart forms; any other
+non-empty body is `400 Unsupported Content-Type.`; a body that doesn't decode into the expected
+shape is `400 An error occurred while loading the submitted data.`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import msgspec
+
+from pocketlite.apis.context import AnyRequest
+from pocketlite.core.errors import BadRequestError
+
+__all__ = ["LOAD_ERROR", "read_body", "read_form"]
+
+LOAD_ERROR = "An error occurred while loading the submitted data."
+
+T = TypeVar("T")
+
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+async def read_form(request: AnyRequest) -> dict[str, Any]:
+    """Form fields: a string, or a list for repeated keys; uploads are left to the caller."""
+    form = await request.form()
+    out: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if not isinstance(value, str):
+            continue
+        if key in out:
+            prev = out[key]
+            out[key] = [*prev, value] if isinstance(prev, list) else [prev, value]
+        else:
+            out[key] = value
+    return out
+
+
+async def read_body(request: AnyRequest, type_: type[T]) -> T:
+    """Decode the body into `type_`; an empty body gives `type_`'s defaults."""
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith(_FORM_TYPES):
+        try:
+            return msgspec.convert(await read_form(request), type_, strict=False)
+        except msgspec.ValidationError as exc:
+            raise BadRequestError(LOAD_ERROR) from exc
+    raw = await request.body()
+    if not raw:
+        return msgspec.convert({}, type_)
+    if not content_type.startswith("application/json"):
+        raise BadRequestError("Unsupported Content-Type.")
+    try:
+        return msgspec.json.decode(raw, type=type_)
+    except msgspec.DecodeError as exc:
+        raise BadRequestError(LOAD_ERROR) from exc

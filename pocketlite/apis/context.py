@@ -1,0 +1,53 @@
+"""What every handler reads from a request: the App and the authenticated record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from pocketlite.app import App
+from pocketlite.core.collection import Collection
+from pocketlite.core.errors import NotFoundError
+from pocketlite.core.record import Record
+from pocketlite.core.records import SUPERUSERS
+
+__all__ = ["AUTH_STATE", "AnyRequest", "auth_collection", "collection", "get_app", "get_auth", "is_superuser"]
+
+AnyRequest = Request[Any, Any, Any]
+
+# Key in the ASGI scope state where the auth middleware leaves the record (or None).
+AUTH_STATE = "pocketlite.auth"
+
+
+def get_app(request: AnyRequest) -> App:
+    """The App this server runs."""
+    app: App = request.app.state["app"]
+    return app
+
+
+def get_auth(request: AnyRequest) -> Record | None:
+    """The record authenticated by the request's token, or None for guests."""
+    record: Record | None = request.scope["state"].get(AUTH_STATE)
+    return record
+
+
+def is_superuser(record: Record | None) -> bool:
+    """Whether `record` is a superuser account."""
+    return record is not None and record.collection.name == SUPERUSERS
+
+
+def collection(request: AnyRequest, id_or_name: str) -> Collection:
+    """The collection named in the path, else 404."""
+    found = get_app(request).find_collection(id_or_name)
+    if found is None:
+        raise NotFoundError("Missing or invalid collection context.")
+    return found
+
+
+def auth_collection(request: AnyRequest, id_or_name: str) -> Collection:
+    """The auth collection named in the path, else 404."""
+    found = collection(request, id_or_name)
+    if not found.is_auth:
+        raise NotFoundError("Missing or invalid auth collection context.")
+    return found

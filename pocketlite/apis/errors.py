@@ -1,0 +1,62 @@
+"""Every failure leaves the server as PocketBase's error envelope `{"data","message","status"}`."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Response
+from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException
+
+from pocketlite.apis.context import AnyRequest
+from pocketlite.apis.response import JSON, json_bytes
+from pocketlite.core.errors import ApiError, NotFoundError, ValidationErrors
+
+__all__ = ["EXCEPTION_HANDLERS"]
+
+log = logging.getLogger("pocketlite")
+
+_VALIDATION_MESSAGE = "An error occurred while validating the submitted data."
+
+
+def error_response(error: ApiError) -> Response[bytes]:
+    """The envelope of `error`; `data` keys sorted as PocketBase's maps are."""
+    body = {"data": _sorted(error.data), "message": error.message, "status": error.status}
+    return Response(json_bytes(body), status_code=error.status, media_type=JSON)
+
+
+def _sorted(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    return value
+
+
+def _api_error(request: AnyRequest, exc: ApiError) -> Response[bytes]:
+    return error_response(exc)
+
+
+def _validation(request: AnyRequest, exc: ValidationErrors) -> Response[bytes]:
+    return error_response(ApiError(_VALIDATION_MESSAGE, exc))
+
+
+def _http(request: AnyRequest, exc: HTTPException) -> Response[bytes]:
+    # No route for the path, or not for this method: GET falls through to the static files
+    # handler ("File not found."), other methods get the router's generic 404.
+    if isinstance(exc, NotFoundException | MethodNotAllowedException):
+        if request.method in ("GET", "HEAD"):
+            return error_response(NotFoundError("File not found."))
+        return error_response(NotFoundError())
+    return error_response(ApiError(status=exc.status_code))
+
+
+def _unexpected(request: AnyRequest, exc: Exception) -> Response[bytes]:
+    # PocketBase answers errors that aren't API errors with a generic 400 and logs the cause.
+    log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return error_response(ApiError())
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: _api_error,
+    ValidationErrors: _validation,
+    HTTPException: _http,
+    Exception: _unexpected,
+}

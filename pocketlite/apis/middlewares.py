@@ -1,0 +1,108 @@
+"""Global ASGI middlewares, in PocketBase's order: CORS, auth token loading, security headers.
+
+They are plain ASGI callables (no per-request objects) since every request passes through them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from pocketlite.app import App
+from pocketlite.apis.context import AUTH_STATE
+
+__all__ = ["cors_and_headers", "load_auth"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_SECURITY_HEADERS = [
+    (b"x-xss-protection", b"1; mode=block"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+_ALLOW_METHODS = b"GET,HEAD,PUT,PATCH,POST,DELETE"
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+def _origin_matcher(origins: tuple[str, ...]) -> Callable[[str], str | None]:
+    """The `Access-Control-Allow-Origin` value for a request origin, or None when not allowed."""
+    if "*" in origins:
+        return lambda origin: "*"
+    patterns = [o.lower() for o in origins]
+
+    def match(origin: str) -> str | None:
+        lowered = origin.lower()
+        return origin if any(fnmatch.fnmatchcase(lowered, p) for p in patterns) else None
+
+    return match
+
+
+def cors_and_headers(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
+    """CORS (admin-apis.md §10), security headers, and HEAD served by the GET handlers."""
+    allow_origin = _origin_matcher(origins)
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        cors: list[tuple[bytes, bytes]] = []
+        origin = _header(scope, b"origin")
+        allowed = allow_origin(origin.decode("latin-1")) if origin is not None else None
+        if allowed is not None:
+            cors.append((b"access-control-allow-origin", allowed.encode("latin-1")))
+        if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method") is not None:
+            headers = [(b"vary", b"Origin")]
+            if allowed is not None:
+                requested = _header(scope, b"access-control-request-headers")
+                headers += [(b"access-control-allow-methods", _ALLOW_METHODS), *cors]
+                if requested is not None:
+                    headers.append((b"access-control-allow-headers", requested))
+            headers += [(b"vary", b"Access-Control-Request-Method"), (b"vary", b"Access-Control-Request-Headers")]
+            await send({"type": "http.response.start", "status": 204, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = dict(scope, method="GET")
+        extra = [*_SECURITY_HEADERS, (b"vary", b"Origin"), *cors]
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            elif head and message["type"] == "http.response.body":
+                message = dict(message, body=b"")
+            await send(message)
+
+        await app(scope, receive, send_wrapper)
+
+    return middleware
+
+
+def load_auth(app: ASGIApp, pocketlite: App) -> ASGIApp:
+    """Resolve `Authorization: [Bearer ]<token>` to an auth record; invalid tokens mean guest."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            state = scope.setdefault("state", {})
+            state[AUTH_STATE] = None
+            raw = _header(scope, b"authorization")
+            if raw:
+                token = raw.decode("latin-1").strip()
+                if token[:7].lower() == "bearer ":
+                    token = token[7:].strip()
+                state[AUTH_STATE] = await pocketlite.find_auth_record_by_token(token)
+        await app(scope, receive, send)
+
+    return middleware

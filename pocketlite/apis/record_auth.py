@@ -1,0 +1,116 @@
+"""Auth endpoints of auth collections (auth-api.md): password login and token refresh."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Response, post
+
+from pocketlite.apis.body import read_body
+from pocketlite.apis.context import AnyRequest, auth_collection, get_app, get_auth, is_superuser
+from pocketlite.apis.response import json_response
+from pocketlite.core.auth import authenticate_with_password
+from pocketlite.core.collection import Collection
+from pocketlite.core.errors import (
+    BadRequestError,
+    ForbiddenError,
+    UnauthorizedError,
+    ValidationError,
+    ValidationErrors,
+)
+from pocketlite.core.record import Record
+from pocketlite.core.tokens import AUTH, issue_token, read_claims
+
+__all__ = ["ROUTES"]
+
+_MAX_LENGTH = 255
+
+
+class PasswordLogin(msgspec.Struct):
+    """Body of `auth-with-password`."""
+
+    identity: str = ""
+    password: str = ""
+    identityField: str = ""
+
+
+def _length_error(value: str) -> ValidationError | None:
+    if not value:
+        return ValidationError("validation_required", "Cannot be blank.")
+    if len(value) > _MAX_LENGTH:
+        return ValidationError(
+            "validation_length_out_of_range",
+            f"The length must be between 1 and {_MAX_LENGTH}.",
+            {"max": _MAX_LENGTH, "min": 1},
+        )
+    return None
+
+
+def _validate(body: PasswordLogin, collection: Collection) -> None:
+    assert collection.auth is not None
+    errors: dict[str, ValidationError | ValidationErrors] = {}
+    for name in ("identity", "password"):
+        error = _length_error(getattr(body, name))
+        if error is not None:
+            errors[name] = error
+    if body.identityField and body.identityField not in collection.auth.passwordAuth.identityFields:
+        errors["identityField"] = ValidationError("validation_in_invalid", "Must be a valid value.")
+    if errors:
+        raise ValidationErrors(errors)
+
+
+def _check_auth_rule(collection: Collection) -> None:
+    """The collection's `authRule`: null refuses everyone, "" admits everyone.
+
+    Rule expressions need the filter engine (records issue); until it lands they fail closed.
+    """
+    assert collection.auth is not None
+    rule = collection.auth.authRule
+    if rule is None or rule != "":
+        raise ForbiddenError("The request doesn't satisfy the collection requirements to authenticate.")
+
+
+def auth_response(request: AnyRequest, record: Record, token: str) -> Response[bytes]:
+    """`{"record", "token"}`: the record always with its email, all fields for superusers."""
+    body = {"record": record.to_api(show_email=True, show_hidden=is_superuser(record)), "token": token}
+    return json_response(request, body)
+
+
+@post("/api/collections/{collection_id:str}/auth-with-password", status_code=200)
+async def auth_with_password(request: AnyRequest, collection_id: str) -> Response[bytes]:
+    """Log in with an identity (email or another identity field) and a password."""
+    collection = auth_collection(request, collection_id)
+    assert collection.auth is not None
+    if not collection.auth.passwordAuth.enabled:
+        raise ForbiddenError("The collection is not configured to allow password authentication.")
+    body = await read_body(request, PasswordLogin)
+    _validate(body, collection)
+    record = await authenticate_with_password(
+        get_app(request).data, collection, body.identity, body.password, body.identityField
+    )
+    if record is None:
+        raise BadRequestError("Failed to authenticate.")
+    _check_auth_rule(collection)
+    return auth_response(request, record, issue_token(record, AUTH, refreshable=True))
+
+
+@post("/api/collections/{collection_id:str}/auth-refresh", status_code=200)
+async def auth_refresh(request: AnyRequest, collection_id: str) -> Response[bytes]:
+    """A new token for the current one (the same token back when it isn't refreshable)."""
+    auth = get_auth(request)
+    if auth is None:
+        raise UnauthorizedError("The request requires valid record authorization token.")
+    collection = auth_collection(request, collection_id)
+    if auth.collection.id != collection.id:
+        raise ForbiddenError(f"The request requires auth record from {auth.collection.name} collection.")
+    token = _request_token(request)
+    if read_claims(token).get("refreshable") is True:
+        token = issue_token(auth, AUTH, refreshable=True)
+    return auth_response(request, auth, token)
+
+
+def _request_token(request: AnyRequest) -> str:
+    token = request.headers.get("authorization", "").strip()
+    return token[7:].strip() if token[:7].lower() == "bearer " else token
+
+
+ROUTES = [auth_with_password, auth_refresh]

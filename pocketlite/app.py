@@ -1,0 +1,124 @@
+"""The App: configuration, the two databases, settings and the collections cache.
+
+One `App` per process. `bootstrap()` prepares the data dir (the CLI runs it before serving and
+before every other command); `start()`/`stop()` open and close it inside a server worker.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from pocketlite.core.collection import Collection
+from pocketlite.core.db import Database
+from pocketlite.core.migrations import run_migrations
+from pocketlite.core.record import Record
+from pocketlite.core.records import SUPERUSERS, count_records, find_record_by_id
+from pocketlite.core.settings import Settings, load_settings, save_settings
+from pocketlite.core.tokens import AUTH, read_claims, verify_record_token
+from pocketlite.migrations import SYSTEM_MIGRATIONS
+
+__all__ = ["App", "Config"]
+
+
+class Config(msgspec.Struct, kw_only=True, frozen=True):
+    """What the command line decides; passed to server workers as JSON."""
+
+    data_dir: str = "./pb_data"
+    dev: bool = False
+    public_dir: str = "./pb_public"
+    hooks_dir: str = ""
+    migrations_dir: str = ""
+    origins: tuple[str, ...] = ("*",)
+    encryption_env: str = ""
+    query_timeout: int = 30
+    index_fallback: bool = True
+
+
+class App:
+    """The running application: config, databases, settings, collections."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.data_dir = Path(config.data_dir).resolve()
+        self.data = Database(self.data_dir / "data.db", query_timeout=config.query_timeout)
+        self.aux = Database(self.data_dir / "auxiliary.db", query_timeout=config.query_timeout)
+        self.settings = Settings()
+        self._collections: dict[str, Collection] = {}  # by id and by lower-cased name
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Create the data dir if needed, open the databases, migrate, load settings and schema."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "storage").mkdir(exist_ok=True)
+        shutil.rmtree(self.data_dir / ".pb_temp_to_delete", ignore_errors=True)
+        await self.data.open()
+        await self.aux.open()
+        await run_migrations(self.data, self.aux, SYSTEM_MIGRATIONS)
+        await self.reload_settings()
+        await self.reload_collections()
+
+    async def stop(self) -> None:
+        """Close the databases."""
+        await self.data.close()
+        await self.aux.close()
+
+    async def reload_settings(self) -> None:
+        """Read the settings from `_params` (written with defaults on first start)."""
+        settings = await load_settings(self.data, self.config.encryption_env)
+        if settings is None:
+            settings = Settings()
+            await save_settings(self.data, settings, self.config.encryption_env)
+        self.settings = settings
+
+    async def reload_collections(self) -> None:
+        """Refresh the collections cache from `_collections`."""
+        rows = await self.data.fetch_all("SELECT * FROM _collections ORDER BY rowid")
+        cache: dict[str, Collection] = {}
+        for row in rows:
+            collection = Collection.from_row(row)
+            cache[collection.id] = collection
+            cache.setdefault(collection.name.lower(), collection)
+        self._collections = cache
+
+    # --- collections -----------------------------------------------------------------------------
+
+    def find_collection(self, id_or_name: str) -> Collection | None:
+        """A collection by exact id, else by case-insensitive name."""
+        found = self._collections.get(id_or_name)
+        if found is not None and found.id == id_or_name:
+            return found
+        return self._collections.get(id_or_name.lower())
+
+    def superusers(self) -> Collection:
+        """The `_superusers` collection (always present)."""
+        collection = self.find_collection(SUPERUSERS)
+        assert collection is not None, "system migrations create _superusers"
+        return collection
+
+    async def has_superuser(self) -> bool:
+        """Whether at least one superuser account exists."""
+        return await count_records(self.data, self.superusers()) > 0
+
+    # --- auth ------------------------------------------------------------------------------------
+
+    async def find_auth_record_by_token(self, token: str, token_type: str = AUTH) -> Record | None:
+        """The auth record a valid token of `token_type` belongs to, else None."""
+        claims = read_claims(token)
+        if not claims or claims["type"] != token_type:
+            return None
+        collection = self.find_collection(claims["collectionId"])
+        if collection is None or not collection.is_auth or collection.id != claims["collectionId"]:
+            return None
+        record = await find_record_by_id(self.data, collection, claims["id"])
+        if record is None or verify_record_token(record, token, token_type) is None:
+            return None
+        return record
+
+    def token_claims(self, token: str) -> dict[str, Any]:
+        """Unverified claims of a token (only for tokens already verified by the caller)."""
+        return read_claims(token)

@@ -1,0 +1,51 @@
+"""Password authentication of auth records (auth-api.md §4)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from pocketlite.core.collection import Collection
+from pocketlite.core.db import Database
+from pocketlite.core.fields import PasswordField
+from pocketlite.core.fields.email import is_email
+from pocketlite.core.record import Record
+from pocketlite.core.records import find_first_record_by_data
+from pocketlite.tools.security import check_password
+
+__all__ = ["authenticate_with_password", "find_record_by_identity"]
+
+# A bcrypt hash (cost 10) of a random string: checked against when no record matched, so a
+# miss costs as much time as a wrong password and reveals nothing about which emails exist.
+_DUMMY_HASH = "$2a$10$Rm5HXbGhm0z6tqDZ7EBWbOqJ6zL1Xr5l0zG2Cq3xA4vGJmN8bV6Ca"
+
+
+async def find_record_by_identity(
+    db: Database, collection: Collection, identity: str, identity_field: str = ""
+) -> Record | None:
+    """The record whose identity field equals `identity`: the given field only, or the
+    collection's `identityFields` with `email` tried first (and only for email-shaped input)."""
+    assert collection.auth is not None
+    if identity_field:
+        fields = [identity_field]
+    else:
+        configured = collection.auth.passwordAuth.identityFields
+        fields = sorted(configured, key=lambda name: name != "email")
+    for name in fields:
+        if name == "email" and not is_email(identity):
+            continue
+        record = await find_first_record_by_data(db, collection, name, identity)
+        if record is not None:
+            return record
+    return None
+
+
+async def authenticate_with_password(
+    db: Database, collection: Collection, identity: str, password: str, identity_field: str = ""
+) -> Record | None:
+    """The record when identity and password match, else None (after equal work either way)."""
+    record = await find_record_by_identity(db, collection, identity, identity_field)
+    field = collection.field("password")
+    if record is None or not isinstance(field, PasswordField):
+        await asyncio.to_thread(check_password, password, _DUMMY_HASH)
+        return None
+    return record if await field.verify(record.password, password) else None

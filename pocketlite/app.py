@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
@@ -58,9 +57,14 @@ class App:
         shutil.rmtree(self.data_dir / ".pb_temp_to_delete", ignore_errors=True)
         await self.data.open()
         await self.aux.open()
-        await run_migrations(self.data, self.aux, SYSTEM_MIGRATIONS)
-        await self.reload_settings()
-        await self.reload_collections()
+        try:
+            await run_migrations(self.data, self.aux, SYSTEM_MIGRATIONS)
+            await self.reload_settings()
+            await self.reload_collections()
+        except BaseException:
+            # aiosqlite's worker threads would keep the process alive after the error.
+            await self.stop()
+            raise
 
     async def stop(self) -> None:
         """Close the databases."""
@@ -118,7 +122,3 @@ class App:
         if record is None or verify_record_token(record, token, token_type) is None:
             return None
         return record
-
-    def token_claims(self, token: str) -> dict[str, Any]:
-        """Unverified claims of a token (only for tokens already verified by the caller)."""
-        return read_claims(token)

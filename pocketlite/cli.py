@@ -48,11 +48,22 @@ def _common_flags() -> argparse.ArgumentParser:
         default=False,
         help="enable dev mode, aka. printing logs to the console",
     )
-    group.add_argument("--encryptionEnv", default="", help="the env variable whose 32-character value encrypts the settings")
+    group.add_argument(
+        "--encryptionEnv", default="", help="the env variable whose 32-character value encrypts the settings"
+    )
     group.add_argument("--hooksDir", default="", help="the directory with the Python app hooks")
     group.add_argument("--migrationsDir", default="", help="the directory with the user defined migrations")
-    group.add_argument("--publicDir", default="./pb_public", help='the directory to serve static files (default "./pb_public")')
-    group.add_argument("--queryTimeout", type=int, default=30, help="the default SELECT queries timeout in seconds (default 30)")
+    group.add_argument(
+        "--publicDir",
+        default="./pb_public",
+        help='the directory to serve static files (default "./pb_public")',
+    )
+    group.add_argument(
+        "--queryTimeout",
+        type=int,
+        default=30,
+        help="the default SELECT queries timeout in seconds (default 30)",
+    )
     group.add_argument(
         "--indexFallback",
         action=argparse.BooleanOptionalAction,
@@ -64,14 +75,27 @@ def _common_flags() -> argparse.ArgumentParser:
 
 def _parser() -> argparse.ArgumentParser:
     common = _common_flags()
-    parser = argparse.ArgumentParser(prog="pocketlite", description="pocketlite: a PocketBase-compatible backend in one file.")
-    parser.add_argument("-v", "--version", action="version", version=f"pocketlite version {__version__} (PocketBase {POCKETBASE_VERSION} API)")
+    parser = argparse.ArgumentParser(
+        prog="pocketlite", description="pocketlite: a PocketBase-compatible backend in one file."
+    )
+    parser.add_argument(
+        "-v",
+        "--version",
+        action="version",
+        version=f"pocketlite version {__version__} (PocketBase {POCKETBASE_VERSION} API)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="command")
 
-    serve = commands.add_parser("serve", parents=[common], help="Starts the web server (default to 127.0.0.1:8090)")
+    serve = commands.add_parser(
+        "serve", parents=[common], help="Starts the web server (default to 127.0.0.1:8090)"
+    )
     serve.add_argument("domains", nargs="*", help=argparse.SUPPRESS)
-    serve.add_argument("--http", default="127.0.0.1:8090", help="TCP address to listen for HTTP (default 127.0.0.1:8090)")
-    serve.add_argument("--origins", default="*", help="CORS allowed domain origins list, comma separated (default *)")
+    serve.add_argument(
+        "--http", default="127.0.0.1:8090", help="TCP address to listen for HTTP (default 127.0.0.1:8090)"
+    )
+    serve.add_argument(
+        "--origins", default="*", help="CORS allowed domain origins list, comma separated (default *)"
+    )
     serve.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
 
     superuser = commands.add_parser("superuser", help="Manage superusers")
@@ -88,7 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("email", nargs="?", default="")
     otp = actions.add_parser("otp", parents=[common], help="Creates a new OTP for the specified superuser")
     otp.add_argument("email", nargs="?", default="")
-    ips = actions.add_parser("ips", parents=[common], help="Updates the superuser IPs whitelist setting (empty clears it)")
+    ips = actions.add_parser(
+        "ips", parents=[common], help="Updates the superuser IPs whitelist setting (empty clears it)"
+    )
     ips.add_argument("ips", nargs="*")
     return parser
 
@@ -152,7 +178,9 @@ async def _superuser(app: App, args: argparse.Namespace) -> None:
     if action in ("create", "upsert", "update"):
         if action == "update" and existing is None:
             raise CommandError(f'superuser with email "{email}" doesn\'t exist')
-        record = existing if existing is not None and action != "create" else Record(superusers, {"email": email})
+        record = (
+            existing if existing is not None and action != "create" else Record(superusers, {"email": email})
+        )
         record.set("password", args.password)
         try:
             await save_record(app.data, record)
@@ -201,7 +229,9 @@ async def _superuser_otp(app: App, email: str, superuser: Record | None) -> None
     otps = app.find_collection("_otps")
     assert otps is not None
     password = random_digits(options.otp.length)
-    otp = Record(otps, {"collectionRef": superuser.collection.id, "recordRef": superuser.id, "password": password})
+    otp = Record(
+        otps, {"collectionRef": superuser.collection.id, "recordRef": superuser.id, "password": password}
+    )
     await save_record(app.data, otp)
     print("Successfully created OTP for superuser " + f'"{email}":')
     print(f"├─ Id:    {otp.id}")
@@ -228,7 +258,9 @@ def _check_bindable(host: str, port: int) -> None:
         try:
             sock.bind((host, port))
         except OSError as exc:
-            raise CommandError(f"listen tcp {host}:{port}: bind: {exc.strerror.lower() if exc.strerror else exc}") from exc
+            raise CommandError(
+                f"listen tcp {host}:{port}: bind: {exc.strerror.lower() if exc.strerror else exc}"
+            ) from exc
 
 
 def _serve(config: Config, args: argparse.Namespace) -> None:

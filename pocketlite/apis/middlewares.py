@@ -9,8 +9,8 @@ import fnmatch
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from pocketlite.app import App
 from pocketlite.apis.context import AUTH_STATE
+from pocketlite.app import App
 
 __all__ = ["cors_and_headers", "load_auth"]
 
@@ -69,7 +69,10 @@ def cors_and_headers(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
                 headers += [(b"access-control-allow-methods", _ALLOW_METHODS), *cors]
                 if requested is not None:
                     headers.append((b"access-control-allow-headers", requested))
-            headers += [(b"vary", b"Access-Control-Request-Method"), (b"vary", b"Access-Control-Request-Headers")]
+            headers += [
+                (b"vary", b"Access-Control-Request-Method"),
+                (b"vary", b"Access-Control-Request-Headers"),
+            ]
             await send({"type": "http.response.start", "status": 204, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return

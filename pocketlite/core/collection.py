@@ -28,9 +28,10 @@ class Collection:
     """A collection definition as stored in `_collections`."""
 
     __slots__ = (
+        "_by_name",
         "auth",
-        "created",
         "createRule",
+        "created",
         "deleteRule",
         "fields",
         "id",
@@ -39,11 +40,10 @@ class Collection:
         "name",
         "system",
         "type",
-        "updated",
         "updateRule",
+        "updated",
         "viewQuery",
         "viewRule",
-        "_by_name",
     )
 
     def __init__(

@@ -21,7 +21,8 @@ class Migration(NamedTuple):
 
 
 _CREATE_TABLE = (
-    "CREATE TABLE IF NOT EXISTS `_migrations` (file VARCHAR(255) PRIMARY KEY NOT NULL, applied INTEGER NOT NULL)"
+    "CREATE TABLE IF NOT EXISTS `_migrations` "
+    "(file VARCHAR(255) PRIMARY KEY NOT NULL, applied INTEGER NOT NULL)"
 )
 
 
@@ -40,7 +41,8 @@ async def run_migrations(data: Database, aux: Database, migrations: Sequence[Mig
             for file in (migration.file, *migration.covers):
                 if file not in done:
                     await tx.execute(
-                        "INSERT INTO _migrations (file, applied) VALUES (?, ?)", (file, time.time_ns() // 1000)
+                        "INSERT INTO _migrations (file, applied) VALUES (?, ?)",
+                        (file, time.time_ns() // 1000),
                     )
                     done.add(file)
             applied.append(migration.file)

@@ -90,10 +90,6 @@ class Record:
             if field.hidden and not show_hidden:
                 continue
             out[name] = field.to_api(self.data.get(name))
-        if (
-            is_auth
-            and "email" in out
-            and not (show_email or show_hidden or self.data.get("emailVisibility"))
-        ):
+        if is_auth and "email" in out and not (show_email or show_hidden or self.data.get("emailVisibility")):
             del out["email"]
         return dict(sorted(out.items()))

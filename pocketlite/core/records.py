@@ -50,7 +50,9 @@ async def find_first_record_by_data(
     return Record.from_row(collection, row) if row is not None else None
 
 
-async def count_records(db: Database, collection: Collection, where: str = "", params: tuple[Any, ...] = ()) -> int:
+async def count_records(
+    db: Database, collection: Collection, where: str = "", params: tuple[Any, ...] = ()
+) -> int:
     """How many records match an SQL condition built by the caller from trusted parts."""
     sql = f"SELECT COUNT(*) FROM {quote(collection.name)}" + (f" WHERE {where}" if where else "")
     row = await db.fetch_one(sql, params)
@@ -66,14 +68,17 @@ def _prepare(record: Record) -> None:
         name = field.name
         if isinstance(field, TextField) and field.autogeneratePattern and new and not record.data.get(name):
             record.data[name] = field.autogenerate()
-        elif isinstance(field, AutodateField):
+        elif isinstance(field, AutodateField) and (
             # Values set explicitly by server-side code win over the automatic ones.
-            if (new and field.onCreate and not record.data.get(name)) or (
-                not new and field.onUpdate and not record.changed(name)
-            ):
-                record.data[name] = now
-    if collection.is_auth and not new and not record.changed("tokenKey") and (
-        record.changed("password") or record.changed("email")
+            (new and field.onCreate and not record.data.get(name))
+            or (not new and field.onUpdate and not record.changed(name))
+        ):
+            record.data[name] = now
+    if (
+        collection.is_auth
+        and not new
+        and not record.changed("tokenKey")
+        and (record.changed("password") or record.changed("email"))
     ):
         token_key = collection.field("tokenKey")
         if isinstance(token_key, TextField):
@@ -89,7 +94,11 @@ def _validate(record: Record) -> None:
             error = field.validate_value(record.data.get(field.name))
             if error is not None:
                 errors[field.name] = error
-    if not record.is_new and record.original is not None and record.original.get("id") != record.data.get("id"):
+    if (
+        not record.is_new
+        and record.original is not None
+        and record.original.get("id") != record.data.get("id")
+    ):
         errors["id"] = ValidationError("validation_pk_change", "The record primary key cannot be changed")
     if errors:
         raise ValidationErrors(errors)

@@ -149,7 +149,12 @@ async def load_settings(db: Database, encryption_env: str = "") -> Settings | No
 
 async def save_settings(db: Database, settings: Settings, encryption_env: str = "") -> None:
     """Store the settings (encrypted when `encryption_env` names a 32-character key)."""
-    value = msgspec.json.encode(settings).decode()
+    data = msgspec.to_builtins(settings)
+    # PocketBase omits empty S3 secrets (`omitempty`); the stored JSON stays byte-compatible.
+    for s3 in (data["s3"], data["backups"]["s3"]):
+        if not s3["secret"]:
+            del s3["secret"]
+    value = msgspec.json.encode(data).decode()
     cipher = _cipher(encryption_env)
     if cipher is not None:
         nonce = os.urandom(12)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pocketlite.core.auth_options import AuthOptions, OAuth2Config, OAuth2MappedFields
 from pocketlite.core.collection import AUTH, BASE, Collection
 from pocketlite.core.db import Database, Transaction
-from pocketlite.core.migrations import Migration
 from pocketlite.core.fields import Field, FileField, PasswordField, TextField
+from pocketlite.core.migrations import Migration
 from pocketlite.core.scaffolds import auth_fields, auth_indexes, autodate_fields, id_field
 from pocketlite.core.settings import Settings, save_settings
 from pocketlite.core.tablesync import create_collection_table
@@ -59,7 +59,9 @@ CREATE INDEX IF NOT EXISTS idx_logs_created_hour on `_logs` (strftime('%Y-%m-%d 
 """
 
 # Owners may see (and for some, delete) the rows that belong to them.
-_OWNER_RULE = "@request.auth.id != '' && recordRef = @request.auth.id && collectionRef = @request.auth.collectionId"
+_OWNER_RULE = (
+    "@request.auth.id != '' && recordRef = @request.auth.id && collectionRef = @request.auth.collectionId"
+)
 
 
 def _required_text(name: str, *, hidden: bool = False) -> TextField:
@@ -192,7 +194,8 @@ async def _create_schema(tx: Transaction) -> None:
         row = collection.to_row()
         columns = ", ".join(f"`{k}`" for k in row)
         await tx.execute(
-            f"INSERT INTO `_collections` ({columns}) VALUES ({', '.join('?' for _ in row)})", tuple(row.values())
+            f"INSERT INTO `_collections` ({columns}) VALUES ({', '.join('?' for _ in row)})",
+            tuple(row.values()),
         )
 
 

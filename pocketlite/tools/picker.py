@@ -44,7 +44,9 @@ def parse_fields(expr: str) -> FieldTree:
 
 
 def _split_top_level(expr: str) -> list[str]:
-    items, depth, current = [], 0, []
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in expr:
         if ch == "(":
             depth += 1
@@ -99,12 +101,67 @@ def pick(value: Any, tree: FieldTree) -> Any:
 
 
 _SKIPPED_TAGS = frozenset(
-    "head style script iframe embed applet object svg img picture dialog template button form "
-    "textarea input select option".split()
+    [
+        "head",
+        "style",
+        "script",
+        "iframe",
+        "embed",
+        "applet",
+        "object",
+        "svg",
+        "img",
+        "picture",
+        "dialog",
+        "template",
+        "button",
+        "form",
+        "textarea",
+        "input",
+        "select",
+        "option",
+    ]
 )
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote br details dialog dd div dl dt fieldset figcaption figure "
-    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section table tr td th ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "details",
+        "dialog",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "ul",
+    ]
 )
 
 

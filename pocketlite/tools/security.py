@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import string
 from re import _constants as sre_c  # type: ignore[attr-defined]

@@ -1,0 +1,104 @@
+"""The SQLite layer: one serialized writer, whole-or-nothing transactions, readers beside it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from pocketlite.core.db import Database
+
+
+@pytest.fixture()
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(tmp_path / "test.db", query_timeout=0.2)
+    await database.open()
+    await database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+    yield database
+    await database.close()
+
+
+async def _count(db: Database) -> int:
+    row = await db.fetch_one("SELECT COUNT(*) FROM t")
+    assert row is not None
+    return int(row[0])
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t (n) VALUES (1)")
+            await tx.execute("INSERT INTO t (n) VALUES (2)")
+            raise RuntimeError("boom")
+    assert await _count(db) == 0
+
+
+async def test_a_constraint_failure_rolls_back_earlier_statements(db: Database) -> None:
+    with pytest.raises(Exception, match="NOT NULL"):
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t (n) VALUES (1)")
+            await tx.execute("INSERT INTO t (n) VALUES (NULL)")
+    assert await _count(db) == 0
+
+
+async def test_nested_transactions_join_the_outer_one(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute("INSERT INTO t (n) VALUES (1)")
+            async with db.transaction() as inner:
+                await inner.execute("INSERT INTO t (n) VALUES (2)")
+            assert await _count(db) == 2  # reads inside see the transaction's own writes
+            raise RuntimeError("boom")
+    assert await _count(db) == 0
+
+
+async def test_readers_outside_do_not_see_uncommitted_writes(db: Database) -> None:
+    seen_outside: list[int] = []
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def writer() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t (n) VALUES (1)")
+            inside.set()
+            await release.wait()
+
+    async def reader() -> None:
+        await inside.wait()
+        seen_outside.append(await _count(db))
+        release.set()
+
+    await asyncio.gather(writer(), reader())
+    assert seen_outside == [0]
+    assert await _count(db) == 1
+
+
+async def test_concurrent_transactions_are_serialized(db: Database) -> None:
+    await db.execute("INSERT INTO t (id, n) VALUES (1, 0)")
+
+    async def increment() -> None:
+        async with db.transaction() as tx:
+            row = await tx.fetch_one("SELECT n FROM t WHERE id = 1")
+            assert row is not None
+            await asyncio.sleep(0)  # another task would interleave here without the writer lock
+            await tx.execute("UPDATE t SET n = ? WHERE id = 1", (row[0] + 1,))
+
+    await asyncio.gather(*(increment() for _ in range(50)))
+    row = await db.fetch_one("SELECT n FROM t WHERE id = 1")
+    assert row is not None and row[0] == 50
+
+
+async def test_heavy_reads_run_on_threads_and_are_interrupted_after_the_timeout(db: Database) -> None:
+    await db.execute("INSERT INTO t (n) VALUES (7)")
+    assert [tuple(r) for r in await db.fetch_all("SELECT n FROM t", heavy=True)] == [(7,)]
+    endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c"
+    with pytest.raises(TimeoutError):
+        await db.fetch_all(endless, heavy=True)
+    assert [tuple(r) for r in await db.fetch_all("SELECT n FROM t", heavy=True)] == [(7,)]
+
+
+async def test_the_loop_side_reader_is_read_only(db: Database) -> None:
+    with pytest.raises(Exception, match=r"readonly|query_only|attempt to write"):
+        await db.fetch_all("INSERT INTO t (n) VALUES (1)")

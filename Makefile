@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make serve` and `make test`. Both install what they need.
+
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do command -v $$p >/dev/null && { echo $$p; break; }; done)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DEPS   := $(VENV)/.deps-installed
+NODE_DEPS := tests/sdk/node_modules/.deps-installed
+PYZ    := dist/pocketlite.pyz
+SOURCES := $(shell find pocketlite -name '*.py') pyproject.toml build_zipapp.py
+
+.PHONY: serve test lint pyz bench clean
+
+# The virtualenv with pocketlite (editable) and the dev/test tools. A Debian Python without
+# ensurepip needs the python3-venv package first.
+$(DEPS): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: pocketlite needs Python >= 3.11 (make PYTHON=python3.12 ...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# The official JS SDK for tests/sdk (pinned by package-lock.json).
+$(NODE_DEPS): tests/sdk/package.json tests/sdk/package-lock.json
+	@command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(PYZ): $(DEPS) $(SOURCES)
+	$(PY) build_zipapp.py --output $(PYZ)
+
+pyz: $(PYZ)
+
+# Builds the single-file server and runs it on ./pb_data (127.0.0.1:8090).
+serve: $(PYZ)
+	./$(PYZ) serve
+
+lint: $(DEPS)
+	$(PY) -m ruff check pocketlite tests bench build_zipapp.py
+	$(PY) -m ruff format --check pocketlite tests bench build_zipapp.py
+	$(PY) -m mypy
+
+test: $(DEPS) $(NODE_DEPS) lint
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+bench: $(DEPS)
+	$(PY) -m bench.startup
+
+clean:
+	rm -rf dist build $(VENV) tests/sdk/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,58 @@
+"""Build `dist/pocketlite.pyz`: pocketlite and its dependencies in one zipapp (shiv).
+
+The pyz carries native wheels (granian, msgspec, bcrypt, …) of the building interpreter, so its
+shebang names that interpreter's version: build it with the Python that will run it.
+
+    python build_zipapp.py [--output dist/pocketlite.pyz]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def build(output: Path) -> Path:
+    """Run shiv over this project; returns the path of the pyz."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    python = f"/usr/bin/env python{sys.version_info.major}.{sys.version_info.minor}"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shiv",
+            "--console-script",
+            "pocketlite",
+            "--output-file",
+            str(output),
+            "--python",
+            python,
+            "--compressed",
+            "--reproducible",
+            # granian starts its workers as new interpreters; they must find the unpacked deps.
+            "--extend-pythonpath",
+            str(ROOT),
+            "--quiet",
+            "--disable-pip-version-check",
+        ],
+        check=True,
+        cwd=ROOT,
+    )
+    return output
+
+
+def main() -> None:
+    """Command line entry: `--output` picks the file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=ROOT / "dist" / "pocketlite.pyz")
+    args = parser.parse_args()
+    path = build(args.output)
+    print(f"built {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

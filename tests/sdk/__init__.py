@@ -1,0 +1,1 @@
+"""The official SDKs (JS and Python), unmodified, driving a live pocketlite server."""

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
 from pocketlite.core.collection import Collection
+from pocketlite.core.collections import delete_collection, import_collections, save_collection
 from pocketlite.core.db import Database
 from pocketlite.core.migrations import run_migrations
 from pocketlite.core.record import Record
@@ -47,6 +49,9 @@ class App:
         self.aux = Database(self.data_dir / "auxiliary.db", query_timeout=config.query_timeout)
         self.settings = Settings()
         self._collections: dict[str, Collection] = {}  # by id and by lower-cased name
+        # What the caches were loaded from; see `sync()`.
+        self._data_version = -1
+        self._stamp: tuple[object, ...] = ()
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -71,6 +76,26 @@ class App:
         await self.data.close()
         await self.aux.close()
 
+    async def sync(self) -> None:
+        """Reload settings and collections when another process (a worker sharing pb_data, the
+        CLI) changed them. Cheap enough for every request: a no-I/O pragma, and one small query
+        only after some commit happened."""
+        version = self.data.data_version()
+        if version == self._data_version:
+            return
+        self._data_version = version
+        stamp = await self._cache_stamp()
+        if stamp != self._stamp:
+            await self.reload_settings()
+            await self.reload_collections()
+
+    async def _cache_stamp(self) -> tuple[object, ...]:
+        row = await self.data.fetch_one(
+            "SELECT (SELECT COUNT(*) || ' ' || MAX(updated) FROM _collections), "
+            "(SELECT updated FROM _params WHERE id = 'settings')"
+        )
+        return tuple(row) if row is not None else ()
+
     async def reload_settings(self) -> None:
         """Read the settings from `_params` (written with defaults on first start)."""
         settings = await load_settings(self.data, self.config.encryption_env)
@@ -88,6 +113,7 @@ class App:
             cache[collection.id] = collection
             cache.setdefault(collection.name.lower(), collection)
         self._collections = cache
+        self._stamp = await self._cache_stamp()
 
     # --- collections -----------------------------------------------------------------------------
 
@@ -97,6 +123,31 @@ class App:
         if found is not None and found.id == id_or_name:
             return found
         return self._collections.get(id_or_name.lower())
+
+    def collections(self) -> list[Collection]:
+        """Every collection, in creation order."""
+        return list({c.id: c for c in self._collections.values()}.values())
+
+    async def save_collection(
+        self, collection: Collection, original: Collection | None, *, generated_id: bool = False
+    ) -> None:
+        """Create or update a collection (see `core.collections.save_collection`), then refresh."""
+        await save_collection(
+            self.data, collection, original, self.find_collection, generated_id=generated_id
+        )
+        await self.reload_collections()
+
+    async def delete_collection(self, collection: Collection) -> None:
+        """Drop a collection and its table, then refresh."""
+        await delete_collection(self.data, collection, self.collections())
+        await self.reload_collections()
+
+    async def import_collections(self, items: list[dict[str, Any]], delete_missing: bool) -> None:
+        """Create/update/delete many collections in one transaction, then refresh."""
+        try:
+            await import_collections(self.data, items, delete_missing, self.collections())
+        finally:
+            await self.reload_collections()
 
     def superusers(self) -> Collection:
         """The `_superusers` collection (always present)."""

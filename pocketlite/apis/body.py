@@ -38,14 +38,15 @@ async def read_form(request: AnyRequest) -> dict[str, Any]:
     return out
 
 
-async def read_body(request: AnyRequest, type_: type[T]) -> T:
-    """Decode the body into `type_`; an empty body gives `type_`'s defaults."""
+async def read_body(request: AnyRequest, type_: type[T], load_error: str = LOAD_ERROR) -> T:
+    """Decode the body into `type_`; an empty body gives `type_`'s defaults. A body of the wrong
+    shape is a 400 with `load_error`."""
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith(_FORM_TYPES):
         try:
             return msgspec.convert(await read_form(request), type_, strict=False)
         except msgspec.ValidationError as exc:
-            raise BadRequestError(LOAD_ERROR) from exc
+            raise BadRequestError(load_error) from exc
     raw = await request.body()
     if not raw:
         return msgspec.convert({}, type_)
@@ -54,4 +55,4 @@ async def read_body(request: AnyRequest, type_: type[T]) -> T:
     try:
         return msgspec.json.decode(raw, type=type_)
     except msgspec.DecodeError as exc:
-        raise BadRequestError(LOAD_ERROR) from exc
+        raise BadRequestError(load_error) from exc

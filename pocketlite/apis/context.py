@@ -8,11 +8,20 @@ from litestar import Request
 
 from pocketlite.app import App
 from pocketlite.core.collection import Collection
-from pocketlite.core.errors import NotFoundError
+from pocketlite.core.errors import ForbiddenError, NotFoundError, UnauthorizedError
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS
 
-__all__ = ["AUTH_STATE", "AnyRequest", "auth_collection", "collection", "get_app", "get_auth", "is_superuser"]
+__all__ = [
+    "AUTH_STATE",
+    "AnyRequest",
+    "auth_collection",
+    "collection",
+    "get_app",
+    "get_auth",
+    "is_superuser",
+    "require_superuser",
+]
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -35,6 +44,16 @@ def get_auth(request: AnyRequest) -> Record | None:
 def is_superuser(record: Record | None) -> bool:
     """Whether `record` is a superuser account."""
     return record is not None and record.collection.name == SUPERUSERS
+
+
+def require_superuser(request: AnyRequest) -> Record:
+    """The superuser making the request: 401 for guests, 403 for other auth records."""
+    auth = get_auth(request)
+    if auth is None:
+        raise UnauthorizedError("The request requires valid record authorization token.")
+    if not is_superuser(auth):
+        raise ForbiddenError("The authorized record is not allowed to perform this action.")
+    return auth
 
 
 def collection(request: AnyRequest, id_or_name: str) -> Collection:

@@ -94,10 +94,12 @@ def cors_and_headers(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
 
 
 def load_auth(app: ASGIApp, pocketlite: App) -> ASGIApp:
-    """Resolve `Authorization: [Bearer ]<token>` to an auth record; invalid tokens mean guest."""
+    """Resolve `Authorization: [Bearer ]<token>` to an auth record; invalid tokens mean guest.
+    Runs `App.sync()` first so every request sees the current schema and settings."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
+            await pocketlite.sync()
             state = scope.setdefault("state", {})
             state[AUTH_STATE] = None
             raw = _header(scope, b"authorization")

@@ -9,11 +9,29 @@ import msgspec
 
 from pocketlite.core.auth_options import AuthOptions
 from pocketlite.core.fields import Field, field_from_dict
+from pocketlite.core.fields.base import default_field_id
 
-__all__ = ["AUTH", "BASE", "RULES", "VIEW", "Collection", "default_collection_id"]
+__all__ = [
+    "AUTH",
+    "BASE",
+    "RULES",
+    "TYPES",
+    "VIEW",
+    "Collection",
+    "InvalidFormatError",
+    "collection_from_dict",
+    "default_collection_id",
+    "merge_input",
+    "normalize_fields",
+]
 
 BASE, AUTH, VIEW = "base", "auth", "view"
+TYPES = (BASE, AUTH, VIEW)
 RULES = ("listRule", "viewRule", "createRule", "updateRule", "deleteRule")
+
+# Keys whose JSON null means "null"; for every other key PocketBase (Go's JSON decoding onto the
+# current value) treats null as "leave unchanged".
+_NULLABLE_KEYS = frozenset({*RULES, "authRule", "manageRule", "pkce"})
 
 _json_decode = msgspec.json.decode
 _json_encode = msgspec.json.encode
@@ -28,7 +46,6 @@ class Collection:
     """A collection definition as stored in `_collections`."""
 
     __slots__ = (
-        "_by_name",
         "auth",
         "createRule",
         "created",
@@ -76,7 +93,6 @@ class Collection:
         self.auth = auth if auth is not None or type != AUTH else AuthOptions()
         self.viewQuery = viewQuery
         self.created, self.updated = created, updated
-        self._by_name: dict[str, Field] = {}
 
     @property
     def is_auth(self) -> bool:
@@ -90,9 +106,15 @@ class Collection:
 
     def field(self, name: str) -> Field | None:
         """The field called `name`, if any."""
-        if len(self._by_name) != len(self.fields):
-            self._by_name = {f.name: f for f in self.fields}
-        return self._by_name.get(name)
+        # NB: a scan, not a cache: fields are edited in place while a collection is being saved.
+        return next((f for f in self.fields if f.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything about the collection, secrets included: the base that input merges onto."""
+        out = self.to_api()
+        if self.auth is not None and self.type == AUTH:
+            out.update(msgspec.to_builtins(self.auth))
+        return out
 
     def to_api(self) -> dict[str, Any]:
         """The collection JSON of the API, in PocketBase's key order, secrets removed."""
@@ -161,3 +183,97 @@ class Collection:
             created=row["created"],
             updated=row["updated"],
         )
+
+
+class InvalidFormatError(ValueError):
+    """Submitted collection JSON of the wrong shape (PocketBase: "invalid formatting")."""
+
+
+class _Input(msgspec.Struct):
+    """The typed edge of submitted collection JSON (type options are converted separately)."""
+
+    id: str = ""
+    name: str = ""
+    type: str = BASE
+    system: bool = False
+    fields: list[dict[str, Any]] = []
+    indexes: list[str] = []
+    listRule: str | None = None
+    viewRule: str | None = None
+    createRule: str | None = None
+    updateRule: str | None = None
+    deleteRule: str | None = None
+    viewQuery: str = ""
+    created: str = ""
+    updated: str = ""
+
+
+def merge_input(current: Any, patch: Any, key: str = "") -> Any:
+    """`patch` decoded onto `current` the way Go's JSON decoding onto a struct does: objects merge
+    key by key, everything else (lists included) is replaced, null only clears nullable keys."""
+    if isinstance(current, dict) and isinstance(patch, dict):
+        merged = dict(current)
+        for k, v in patch.items():
+            merged[k] = merge_input(current.get(k), v, k) if k in current else v
+        return merged
+    if patch is None and current is not None and key not in _NULLABLE_KEYS:
+        return current
+    return patch
+
+
+def collection_from_dict(data: dict[str, Any]) -> Collection:
+    """A collection from its JSON (API input merged onto a scaffold or the stored state)."""
+    try:
+        base = msgspec.convert(data, _Input)
+        auth = msgspec.convert(data, AuthOptions) if base.type == AUTH else None
+        fields = []
+        for raw in base.fields:
+            field = field_from_dict(raw)
+            if not raw.get("id"):
+                field.id = ""  # let normalize_fields give it the default id (or the same-named one's)
+            fields.append(field)
+    except (msgspec.ValidationError, ValueError, TypeError) as exc:
+        raise InvalidFormatError(str(exc)) from exc
+    return Collection(
+        id=base.id,
+        name=base.name,
+        type=base.type,
+        system=base.system,
+        fields=normalize_fields(fields),
+        indexes=base.indexes,
+        listRule=base.listRule,
+        viewRule=base.viewRule,
+        createRule=base.createRule,
+        updateRule=base.updateRule,
+        deleteRule=base.deleteRule,
+        auth=auth,
+        viewQuery=base.viewQuery,
+        created=base.created,
+        updated=base.updated,
+    )
+
+
+def normalize_fields(fields: list[Field]) -> list[Field]:
+    """PocketBase's field list building: id-less fields get `type + crc32(name)` (numbered on
+    clashes) or take over the id of a same-named earlier field, which they replace; a field whose
+    id is already in the list replaces that one in place."""
+    out: list[Field] = []
+    for field in fields:
+        if not field.id:
+            base_id = default_field_id(field.type, field.name)
+            candidate, n = base_id, 2
+            while n < 1000 and any(f.id == candidate for f in out):
+                candidate, n = f"{base_id}{n}", n + 1
+            field.id = candidate
+            same_name = next((i for i, f in enumerate(out) if field.name and f.name == field.name), None)
+            if same_name is not None:
+                field.id = out[same_name].id
+                out[same_name] = field
+                continue
+        else:
+            same_id = next((i for i, f in enumerate(out) if f.id == field.id), None)
+            if same_id is not None:
+                out[same_id] = field
+                continue
+        out.append(field)
+    return out

@@ -21,7 +21,7 @@ from typing import Any
 
 import aiosqlite
 
-__all__ = ["Database", "Row", "Transaction"]
+__all__ = ["Database", "Row", "Transaction", "describe_error"]
 
 Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
@@ -37,6 +37,28 @@ PRAGMAS = (
 )
 
 _HEAVY_READERS = 4
+
+# sqlite3_errstr() of the primary result codes, for error texts shaped like PocketBase's driver.
+_ERRSTR = {
+    1: "SQL logic error",
+    5: "database is locked",
+    6: "database table is locked",
+    11: "database disk image is malformed",
+    13: "database or disk is full",
+    18: "string or blob too big",
+    19: "constraint failed",
+    20: "datatype mismatch",
+    25: "column index out of range",
+}
+
+
+def describe_error(exc: BaseException) -> str:
+    """`<errstr>: <message> (<code>)` for SQLite errors, as PocketBase shows raw DB errors."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return str(exc)
+    primary = code & 0xFF
+    return f"{_ERRSTR.get(primary, 'SQL logic error')}: {exc} ({primary})"
 
 
 class Transaction:
@@ -141,10 +163,13 @@ class Database:
         return self._tx.get() is not None
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """A write transaction; nested use in the same task joins the outer one."""
+    async def transaction(self, *, discard: bool = False) -> AsyncIterator[Transaction]:
+        """A write transaction; nested use in the same task joins the outer one. `discard=True`
+        rolls it back at the end even on success (dry runs)."""
         outer = self._tx.get()
         if outer is not None:
+            if discard:
+                raise RuntimeError("a discarded transaction can't join an outer one")
             yield outer
             return
         assert self._writer is not None, "database is not open"
@@ -158,7 +183,7 @@ class Database:
                 await self._writer.rollback()
                 raise
             else:
-                await self._writer.commit()
+                await (self._writer.rollback() if discard else self._writer.commit())
             finally:
                 tx.closed = True
                 self._tx.reset(token)
@@ -177,6 +202,13 @@ class Database:
             return await self._run_heavy(sql, params)
         assert self._reader is not None, "database is not open"
         return self._reader.execute(sql, params).fetchall()
+
+    def data_version(self) -> int:
+        """SQLite's `PRAGMA data_version` on the reader: it changes after any other connection
+        (this process's writer or another process) commits, and costs no I/O to ask."""
+        assert self._reader is not None, "database is not open"
+        row = self._reader.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a short read query, or None."""

@@ -14,6 +14,7 @@ import jwt
 
 __all__ = [
     "ALPHANUMERIC",
+    "DEFAULT_ID_ALPHABET",
     "check_password",
     "decode_token_unverified",
     "hash_password",
@@ -26,6 +27,8 @@ __all__ = [
 ]
 
 ALPHANUMERIC = string.ascii_letters + string.digits
+# The characters of generated record ids.
+DEFAULT_ID_ALPHABET = string.ascii_lowercase + string.digits
 
 # Unbounded repeats (`*`, `+`, `{n,}`) generate at most this many extra items.
 _MAX_EXTRA_REPEAT = 10

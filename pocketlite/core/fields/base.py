@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import re
 import zlib
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import msgspec
 
-from pocketlite.core.errors import ValidationError
+from pocketlite.core.errors import ValidationError, ValidationErrors
+from pocketlite.core.validators import first_error, length, match, not_in, required
 
-__all__ = ["FIELD_TYPES", "Field", "default_field_id", "field_from_dict", "register"]
+if TYPE_CHECKING:
+    from pocketlite.core.collection import Collection
+
+__all__ = [
+    "FIELD_TYPES",
+    "MAX_SAFE_INT",
+    "Field",
+    "FindCollection",
+    "MultiValueField",
+    "SettingsErrors",
+    "default_field_id",
+    "field_from_dict",
+    "is_regex",
+    "register",
+    "unique_strings",
+]
+
+# The largest integer a JSON number (a float64) holds exactly.
+MAX_SAFE_INT = (1 << 53) - 1
+
+FindCollection = Callable[[str], "Collection | None"]
+SettingsErrors = dict[str, ValidationError | ValidationErrors | None]
+
+_NAME_RE = re.compile(r"^\w+$")
+_RESERVED_NAMES = ("null", "true", "false", "_rowid_", "collectionId", "collectionName", "expand")
 
 FIELD_TYPES: dict[str, type[Field]] = {}
 
@@ -78,6 +105,24 @@ class Field(msgspec.Struct, kw_only=True):
         """Check a value before save; None when it is fine."""
         return None
 
+    # --- settings -----------------------------------------------------------------------------
+
+    def validate_settings(self, collection: Collection, find: FindCollection) -> ValidationErrors | None:
+        """The field definition's own errors, keyed by option name (PocketBase's
+        `ValidateSettings`); `collection` is the one being saved, `find` looks up stored ones."""
+        errors = {k: v for k, v in self.settings_errors(collection, find).items() if v is not None}
+        return ValidationErrors(errors) if errors else None
+
+    def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
+        """Option name → error or None; subclasses extend the common checks."""
+        out: SettingsErrors = {
+            "id": first_error(self.id, required, length(1, 100)),
+            "name": _name_error(self.name),
+        }
+        if "help" in self.__struct_fields__:
+            out["help"] = length(1, 300)(getattr(self, "help", ""))
+        return out
+
 
 def field_from_dict(data: dict[str, Any]) -> Field:
     """A field definition from its JSON; unknown types raise `ValueError`."""
@@ -90,3 +135,83 @@ def field_from_dict(data: dict[str, Any]) -> Field:
 def required_error() -> ValidationError:
     """PocketBase's `validation_required`."""
     return ValidationError("validation_required", "Cannot be blank.")
+
+
+def unique_strings(raw: Any) -> list[str]:
+    """Multi-value input (a string, a list, a JSON array string) as unique non-empty strings in
+    order — the value of select, relation and file fields."""
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.startswith("["):
+            try:
+                decoded = msgspec.json.decode(text)
+            except msgspec.DecodeError:
+                decoded = None
+            if isinstance(decoded, list):
+                return unique_strings(decoded)
+        items: list[Any] = [raw]
+    elif isinstance(raw, list | tuple):
+        items = list(raw)
+    else:
+        items = [raw]
+    out: dict[str, None] = {}
+    for item in items:
+        text = item if isinstance(item, str) else ("" if item is None else str(item))
+        if text:
+            out[text] = None
+    return list(out)
+
+
+class MultiValueField(Field, kw_only=True):
+    """A field holding one string or, when `maxSelect` > 1, a list (a JSON column)."""
+
+    maxSelect: int = 0
+
+    @property
+    def is_multiple(self) -> bool:
+        """Whether values are lists."""
+        return self.maxSelect > 1
+
+    def column_definition(self) -> str:
+        return "JSON DEFAULT '[]' NOT NULL" if self.is_multiple else "TEXT DEFAULT '' NOT NULL"
+
+    def zero_value(self) -> Any:
+        return [] if self.is_multiple else ""
+
+    def normalize(self, raw: Any) -> Any:
+        items = unique_strings(raw)
+        if self.is_multiple:
+            return items
+        return items[-1] if items else ""  # NB: a single value keeps the last item, as PocketBase
+
+    def from_db(self, raw: Any) -> Any:
+        return self.normalize(raw)
+
+    def to_db(self, value: Any) -> Any:
+        return msgspec.json.encode(value).decode() if self.is_multiple else value
+
+    def values_of(self, value: Any) -> list[str]:
+        """The value as a list, whatever the multiplicity."""
+        if isinstance(value, list):
+            return value
+        return [value] if value else []
+
+
+def _name_error(name: str) -> ValidationError | None:
+    error = first_error(name, required, length(1, 100), match(_NAME_RE), not_in(_RESERVED_NAMES))
+    if error is None and "_via_" in name.lower():
+        error = ValidationError("validation_found_via", 'The value cannot contain "_via_".')
+    return error
+
+
+def is_regex(pattern: str) -> ValidationError | None:
+    """The pattern compiles (PocketBase: Go's RE2 syntax; Python's is close for common use)."""
+    if not pattern:
+        return None
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return ValidationError("validation_invalid_regex", str(exc))
+    return None

@@ -2,45 +2,64 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
-import msgspec
+from pocketlite.core.errors import ValidationError, ValidationErrors
+from pocketlite.core.fields.base import (
+    MAX_SAFE_INT,
+    FindCollection,
+    MultiValueField,
+    SettingsErrors,
+    register,
+    required_error,
+)
+from pocketlite.core.validators import first_error, match, max_value, min_value, not_in
 
-from pocketlite.core.fields.base import Field, register
+if TYPE_CHECKING:
+    from pocketlite.core.collection import Collection
 
 __all__ = ["FileField"]
 
+THUMB_SIZE_RE = re.compile(r"^(\d+)x(\d+)(t|b|f)?$")
+DEFAULT_MAX_SIZE = 5 << 20
+
 
 @register
-class FileField(Field, kw_only=True):
-    """Options: count, size and mime type limits, thumb sizes, protected access."""
+class FileField(MultiValueField, kw_only=True):
+    """Options: count, size and mime type limits, thumb sizes, protected access.
+
+    Uploads themselves (sizes, mime types, names) are checked by the files layer.
+    """
 
     type = "file"
 
     help: str = ""
-    maxSelect: int = 0
     maxSize: int = 0
     mimeTypes: list[str] = []
     protected: bool = False
     required: bool = False
     thumbs: list[str] = []
 
-    @property
-    def is_multiple(self) -> bool:
-        """Whether values are lists (`maxSelect` > 1)."""
-        return self.maxSelect > 1
+    def validate_value(self, value: Any) -> ValidationError | None:
+        names = self.values_of(value)
+        if not names:
+            return required_error() if self.required else None
+        limit = max(self.maxSelect, 1)
+        if len(names) > limit:
+            return ValidationError(
+                "validation_too_many_files", f"The maximum allowed files is {limit}", {"maxSelect": limit}
+            )
+        return None
 
-    def column_definition(self) -> str:
-        return "JSON DEFAULT '[]' NOT NULL" if self.is_multiple else "TEXT DEFAULT '' NOT NULL"
-
-    def zero_value(self) -> Any:
-        return [] if self.is_multiple else ""
-
-    def from_db(self, raw: Any) -> Any:
-        if not self.is_multiple:
-            return raw or ""
-        names = msgspec.json.decode(raw) if isinstance(raw, str) and raw else []
-        return [str(n) for n in names] if isinstance(names, list) else []
-
-    def to_db(self, value: Any) -> Any:
-        return msgspec.json.encode(value).decode() if self.is_multiple else value
+    def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
+        out = super().settings_errors(collection, find)
+        out["maxSelect"] = first_error(self.maxSelect, min_value(0), max_value(MAX_SAFE_INT))
+        out["maxSize"] = first_error(self.maxSize, min_value(0), max_value(MAX_SAFE_INT))
+        thumb_errors: dict[str, ValidationError | ValidationErrors] = {}
+        for i, thumb in enumerate(self.thumbs):
+            error = first_error(thumb, not_in(("0x0", "0x0t", "0x0b", "0x0f")), match(THUMB_SIZE_RE))
+            if error is not None:
+                thumb_errors[str(i)] = error
+        out["thumbs"] = ValidationErrors(thumb_errors) if thumb_errors else None
+        return out

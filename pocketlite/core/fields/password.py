@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.errors import ValidationError
-from pocketlite.core.fields.base import Field, register, required_error
+from pocketlite.core.fields.base import (
+    Field,
+    FindCollection,
+    SettingsErrors,
+    is_regex,
+    register,
+    required_error,
+)
+from pocketlite.core.validators import first_error, max_value, min_value
 from pocketlite.tools.security import check_password, hash_password
+
+if TYPE_CHECKING:
+    from pocketlite.core.collection import Collection
 
 __all__ = ["PasswordField", "PasswordValue"]
 
@@ -94,3 +105,11 @@ class PasswordField(Field, kw_only=True):
         if self.pattern and not re.search(self.pattern, value.plain):
             return ValidationError("validation_invalid_format", "Invalid value format")
         return None
+
+    def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
+        out = super().settings_errors(collection, find)
+        out["min"] = first_error(self.min, min_value(1), max_value(DEFAULT_MAX))
+        out["max"] = first_error(self.max, min_value(self.min), max_value(DEFAULT_MAX))
+        out["cost"] = first_error(self.cost, min_value(4), max_value(31))
+        out["pattern"] = is_regex(self.pattern)
+        return out

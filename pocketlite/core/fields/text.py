@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.errors import ValidationError
-from pocketlite.core.fields.base import Field, register, required_error
+from pocketlite.core.fields.base import (
+    MAX_SAFE_INT,
+    Field,
+    FindCollection,
+    SettingsErrors,
+    is_regex,
+    register,
+    required_error,
+)
+from pocketlite.core.validators import first_error, max_value, min_value, required
 from pocketlite.tools.security import random_string_by_regex
+
+if TYPE_CHECKING:
+    from pocketlite.core.collection import Collection
 
 __all__ = ["TextField", "to_text"]
 
@@ -71,4 +83,44 @@ class TextField(Field, kw_only=True):
             )
         if self.pattern and not re.search(self.pattern, value):
             return ValidationError("validation_invalid_format", "Invalid value format")
+        return None
+
+    def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
+        out = super().settings_errors(collection, find)
+        if self.primaryKey:
+            out["name"] = out["name"] or (
+                ValidationError("validation_in_invalid", 'The primary key must be named "id".')
+                if self.name != "id"
+                else None
+            )
+            keys = sum(1 for f in collection.fields if isinstance(f, TextField) and f.primaryKey)
+            if keys > 1:
+                out["primaryKey"] = ValidationError(
+                    "validation_unsupported_composite_pk",
+                    "Composite PKs are not supported and the collection must have only 1 PK.",
+                )
+            if self.hidden:
+                out["hidden"] = ValidationError("validation_empty", "Must be blank.")
+            out["required"] = required(self.required)
+        out["min"] = first_error(self.min, min_value(0), max_value(MAX_SAFE_INT))
+        out["max"] = first_error(self.max, min_value(self.min), max_value(MAX_SAFE_INT))
+        out["pattern"] = (required(self.pattern) if self.primaryKey else None) or is_regex(self.pattern)
+        out["autogeneratePattern"] = is_regex(self.autogeneratePattern) or self._check_autogenerate()
+        return out
+
+    def _check_autogenerate(self) -> ValidationError | None:
+        """Generated values must pass the field's own checks (10 samples, as PocketBase)."""
+        if not self.autogeneratePattern:
+            return None
+        for _ in range(10):
+            try:
+                generated = self.autogenerate()
+            except ValueError as exc:
+                return ValidationError("validation_invalid_autogenerate_pattern", str(exc))
+            if self.validate_value(generated) is not None:
+                return ValidationError(
+                    "validation_invalid_autogenerate_pattern_value",
+                    "The provided autogenerate pattern could produce invalid field values, "
+                    f'ex.: "{generated}"',
+                )
         return None

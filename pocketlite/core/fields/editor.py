@@ -1,0 +1,56 @@
+"""`editor`: rich text (HTML) limited in bytes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pocketlite.core.errors import ValidationError
+from pocketlite.core.fields.base import (
+    MAX_SAFE_INT,
+    Field,
+    FindCollection,
+    SettingsErrors,
+    register,
+    required_error,
+)
+from pocketlite.core.fields.text import to_text
+from pocketlite.core.validators import first_error, max_value, min_value
+
+if TYPE_CHECKING:
+    from pocketlite.core.collection import Collection
+
+__all__ = ["EditorField"]
+
+DEFAULT_MAX_SIZE = 5 << 20
+
+
+@register
+class EditorField(Field, kw_only=True):
+    """Options: `maxSize` in bytes (0 = 5 MiB), `convertURLs` (only used by the admin UI)."""
+
+    type = "editor"
+
+    convertURLs: bool = False
+    help: str = ""
+    maxSize: int = 0
+    required: bool = False
+
+    def normalize(self, raw: Any) -> str:
+        return to_text(raw)
+
+    def validate_value(self, value: Any) -> ValidationError | None:
+        if value == "":
+            return required_error() if self.required else None
+        limit = self.maxSize or DEFAULT_MAX_SIZE
+        if len(value.encode()) > limit:
+            return ValidationError(
+                "validation_content_size_limit",
+                f"The maximum allowed content size is {limit} bytes",
+                {"maxSize": limit},
+            )
+        return None
+
+    def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
+        out = super().settings_errors(collection, find)
+        out["maxSize"] = first_error(self.maxSize, min_value(0), max_value(MAX_SAFE_INT))
+        return out

@@ -1,0 +1,108 @@
+"""`number`: a float64 stored as NUMERIC; `min`/`max` are nullable."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from pocketlite.core.errors import ValidationError
+from pocketlite.core.fields.base import Field, FindCollection, SettingsErrors, register, required_error
+
+if TYPE_CHECKING:
+    from pocketlite.core.collection import Collection
+
+__all__ = ["NumberField", "format_number", "to_number"]
+
+
+def format_number(value: float) -> str:
+    """Go's `%v` of a float64 as PocketBase prints it in messages: `5`, `1.5`."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e21 else repr(float(value))
+
+
+def to_number(raw: Any) -> float:
+    """PocketBase's `cast.ToFloat64`: bools are 0/1, unparsable strings and null are 0."""
+    if isinstance(raw, bool):
+        return 1.0 if raw else 0.0
+    if isinstance(raw, int | float):
+        return float(raw)
+    if isinstance(raw, str):
+        try:
+            return float(raw.strip())
+        except ValueError:
+            return 0.0
+    return 0.0
+
+
+def _only_int_error() -> ValidationError:
+    return ValidationError("validation_only_int_constraint", "Decimal numbers are not allowed")
+
+
+@register
+class NumberField(Field, kw_only=True):
+    """Options: `min`, `max` (null for unbounded), `onlyInt`."""
+
+    type = "number"
+
+    help: str = ""
+    max: float | None = None
+    min: float | None = None
+    onlyInt: bool = False
+    required: bool = False
+
+    def column_definition(self) -> str:
+        return "NUMERIC DEFAULT 0 NOT NULL"
+
+    def zero_value(self) -> float:
+        return 0.0
+
+    def normalize(self, raw: Any) -> float:
+        return to_number(raw)
+
+    def from_db(self, raw: Any) -> float:
+        return to_number(raw)
+
+    def to_api(self, value: Any) -> int | float:
+        # Integral values serialize without a fraction (`17`, not `17.0`), like Go's float64.
+        return int(value) if float(value).is_integer() and abs(value) <= 2**63 else float(value)
+
+    def validate_value(self, value: Any) -> ValidationError | None:
+        if math.isinf(value) or math.isnan(value):
+            return ValidationError(
+                "validation_not_a_number", "The submitted number is not properly formatted"
+            )
+        if value == 0:
+            # NB: PocketBase skips min/max/onlyInt for 0, even with min > 0.
+            return required_error() if self.required else None
+        if self.onlyInt and not float(value).is_integer():
+            return _only_int_error()
+        if self.min is not None and value < self.min:
+            return ValidationError(
+                "validation_min_number_constraint",
+                f"Must be greater or equal than {format_number(self.min)}",
+                {"min": self.min},
+            )
+        if self.max is not None and value > self.max:
+            return ValidationError(
+                "validation_max_number_constraint",
+                f"Must be less or equal than {format_number(self.max)}",
+                {"max": self.max},
+            )
+        return None
+
+    def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
+        out = super().settings_errors(collection, find)
+        out["min"] = self._int_error(self.min)
+        error = self._int_error(self.max)
+        if error is None and self.min is not None and self.max is not None and self.max < self.min:
+            error = ValidationError(
+                "validation_min_number_constraint",
+                f"Must be greater or equal than {format_number(self.min)}",
+                {"min": self.min},
+            )
+        out["max"] = error
+        return out
+
+    def _int_error(self, bound: float | None) -> ValidationError | None:
+        if bound is not None and self.onlyInt and not float(bound).is_integer():
+            return _only_int_error()
+        return None

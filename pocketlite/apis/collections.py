@@ -187,10 +187,10 @@ async def dry_run_view(request: AnyRequest) -> Response[bytes]:
     try:
         # Discarded: nothing of the dry run (temporary views) may stay behind.
         async with database.transaction(discard=True) as tx:
-            probe, rows = await view_sample(tx, body.query, 10)
+            probe, rows = await view_sample(tx, body.query, 10, get_app(request).find_collection)
     except Exception as exc:
         raise BadRequestError(f"Invalid view query. Raw error: \n{describe_error(exc)}") from exc
-    sample = [Record.from_row(probe, row).to_api(show_hidden=True, show_email=True) for row in rows]
+    sample = [Record.from_row(probe, row).to_api() for row in rows]
     return json_response(request, {"fields": [f.to_dict() for f in probe.fields], "sample": sample})
 
 

@@ -85,7 +85,7 @@ async def validate_collection(
     if new.type == AUTH and new.auth is not None:
         errors.update(_check_auth_options(new, new.auth, original))
     elif new.is_view:
-        problem = await check_view_query(db, new.viewQuery)
+        problem = await check_view_query(db, new.viewQuery, find_collection)
         error = required(new.viewQuery) or (
             _error("invalid_view_query", f"Invalid query - {problem}") if problem else None
         )

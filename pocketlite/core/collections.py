@@ -23,7 +23,7 @@ from pocketlite.core.collection import (
 )
 from pocketlite.core.collection_validator import validate_collection
 from pocketlite.core.db import Database
-from pocketlite.core.errors import BadRequestError, ValidationError, ValidationErrors
+from pocketlite.core.errors import BadRequestError, ValidationErrors
 from pocketlite.core.indexes import parse_index
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, delete_record
@@ -239,7 +239,7 @@ async def import_collections(
                     tx, collection, current or collection, lambda k: lookup.get(k) or lookup.get(k.lower())
                 )
             except ValidationErrors as exc:
-                details = json.dumps(_raw_messages(exc), indent=2, sort_keys=True)
+                details = json.dumps(exc.raw_messages(), indent=2, sort_keys=True)
                 raise CollectionsImportError(
                     f'Data validations failed for collection "{collection.name}" '
                     f"({collection.id}):\n{details}",
@@ -266,16 +266,3 @@ def _keep_missing_fields(collection: Collection, current: Collection, delete_mis
             same.id = field.id
             continue
         collection.fields.append(field)
-
-
-def _raw_messages(errors: ValidationErrors) -> dict[str, Any]:
-    """Errors as Go's JSON of ozzo errors: bare messages, lower-cased, no final period."""
-    out: dict[str, Any] = {}
-    for key, error in errors.errors.items():
-        if isinstance(error, ValidationErrors):
-            out[key] = _raw_messages(error)
-        else:
-            assert isinstance(error, ValidationError)
-            message = error.message.rstrip(".")
-            out[key] = message[:1].lower() + message[1:]
-    return out

@@ -34,6 +34,29 @@ DEFAULT_MESSAGES = {
 }
 
 
+# Codes of ozzo-validation's built-in rules, whose raw messages are lower-case.
+_OZZO_CODES = frozenset(
+    {
+        "validation_required",
+        "validation_nil_or_not_empty_required",
+        "validation_nil",
+        "validation_empty",
+        "validation_length_out_of_range",
+        "validation_length_too_short",
+        "validation_length_too_long",
+        "validation_length_invalid",
+        "validation_match_invalid",
+        "validation_in_invalid",
+        "validation_not_in_invalid",
+        "validation_min_greater_equal_than_required",
+        "validation_max_less_equal_than_required",
+        "validation_is_email",
+        "validation_is_domain",
+        "validation_is_url",
+    }
+)
+
+
 class ValidationError(Exception):
     """One field's failure: a PocketBase code, a message and optional message params."""
 
@@ -42,6 +65,14 @@ class ValidationError(Exception):
         self.code = code
         self.message = message
         self.params = params
+
+    def raw_message(self) -> str:
+        """The message as Go prints the error (in import failures and nested raw errors):
+        ozzo's own messages are lower-case without a final period."""
+        if self.code in _OZZO_CODES:
+            message = self.message.rstrip(".")
+            return message[:1].lower() + message[1:]
+        return self.message
 
     def to_dict(self) -> dict[str, Any]:
         """`{"code","message"[,"params"]}` with the message sentenized."""
@@ -60,6 +91,24 @@ class ValidationErrors(Exception):
 
     def __bool__(self) -> bool:
         return bool(self.errors)
+
+    def __str__(self) -> str:
+        """ozzo's `Errors.Error()`: `key: message; other: (nested: message).` sorted by key."""
+        parts = []
+        for key in sorted(self.errors):
+            error = self.errors[key]
+            if isinstance(error, ValidationErrors):
+                parts.append(f"{key}: ({error})")
+            else:
+                parts.append(f"{key}: {error.raw_message()}")
+        return "; ".join(parts) + "." if parts else ""
+
+    def raw_messages(self) -> dict[str, Any]:
+        """Go's JSON of the errors: key → raw message, nested."""
+        return {
+            k: v.raw_messages() if isinstance(v, ValidationErrors) else v.raw_message()
+            for k, v in self.errors.items()
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The nested `data` object of the error envelope."""

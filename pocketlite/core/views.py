@@ -16,6 +16,7 @@ import msgspec
 from pocketlite.core.collection import Collection, normalize_fields
 from pocketlite.core.db import Transaction, describe_error
 from pocketlite.core.fields import BoolField, Field, JSONField, NumberField, RelationField, TextField
+from pocketlite.core.fields.base import FindCollection
 from pocketlite.core.tablesync import quote
 from pocketlite.tools.security import random_string
 from pocketlite.tools.tokenizer import split_tokens
@@ -224,14 +225,16 @@ def _trim_identifier(raw: str, extra: str) -> str:
     return ".".join(part.strip(chars) for part in raw.split("."))
 
 
-async def view_sample(tx: Transaction, query: str, limit: int) -> tuple[Collection, list[Any]]:
+async def view_sample(
+    tx: Transaction, query: str, limit: int, find: FindCollection
+) -> tuple[Collection, list[Any]]:
     """A temporary view collection over `query` and its first rows (PocketBase's dry run);
     raises `ViewQueryError`/SQLite errors for queries that can't back a view collection."""
     query = normalize_view_query(query)
     fields = await infer_view_fields(tx, query)
     probe = Collection(name="temp_view_" + random_string(5), type="view", fields=fields)
     for i, field in enumerate(fields):
-        errors = field.validate_settings(probe, lambda _: None)
+        errors = field.validate_settings(probe, find)
         if errors is not None:
             raise ViewQueryError(f'invalid field "{field.name}" ({i}): {errors}')
     query = await id_as_text(tx, query)
@@ -247,12 +250,12 @@ async def view_sample(tx: Transaction, query: str, limit: int) -> tuple[Collecti
     return probe, rows
 
 
-async def check_view_query(tx: Transaction, query: str) -> str | None:
+async def check_view_query(tx: Transaction, query: str, find: FindCollection) -> str | None:
     """Why `query` can't back a view collection (at most 500 characters), or None."""
     if not query:
         return None
     try:
-        await view_sample(tx, query, 10)
+        await view_sample(tx, query, 10, find)
     except Exception as exc:  # any SQLite refusal is reported verbatim, as PocketBase does
         return describe_error(exc)[:500]
     return None

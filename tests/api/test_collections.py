@@ -6,6 +6,7 @@ Every expected body below was captured from PocketBase 0.40.6 for the same reque
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -542,3 +543,117 @@ def test_every_worker_sees_a_schema_change_at_once(tmp_path: Path) -> None:
         assert statuses == {404}
     finally:
         srv.stop()
+
+
+def test_a_view_over_a_join_with_an_aggregate_infers_its_fields(
+    admin: httpx.Client, db: sqlite3.Connection
+) -> None:
+    writers = _create(admin, {"name": "writers", "fields": [{"name": "name", "type": "text"}]})
+    articles = _create(
+        admin,
+        {
+            "name": "articles",
+            "fields": [
+                {"name": "title", "type": "text", "max": 100, "required": True},
+                {"name": "views", "type": "number", "onlyInt": True, "max": 1000},
+                {"name": "writer", "type": "relation", "collectionId": writers["id"], "maxSelect": 1},
+                {"name": "created", "type": "autodate", "onCreate": True},
+            ],
+        },
+    )
+    _create(
+        admin,
+        {
+            "name": "replies",
+            "fields": [
+                {"name": "article", "type": "relation", "collectionId": articles["id"], "maxSelect": 1}
+            ],
+        },
+    )
+    with db:
+        db.execute("INSERT INTO articles (id, title, views) VALUES ('a1', 'Hello', 17)")
+        db.executemany("INSERT INTO replies (id, article) VALUES (?, 'a1')", [("r1",), ("r2",)])
+
+    view = _create(
+        admin,
+        {
+            "name": "article_stats",
+            "type": "view",
+            "viewQuery": "select a.id, a.title, count(r.id) as total_replies, max(r.id) as last_reply, "
+            "a.writer, cast(a.views as real) as score "
+            "from articles a left join replies r on r.article = a.id group by a.id",
+        },
+    )
+
+    fields = {f["name"]: f for f in view["fields"]}
+    assert list(fields) == ["id", "title", "total_replies", "last_reply", "writer", "score"]
+    assert fields["id"]["primaryKey"] is True and fields["id"]["autogeneratePattern"] == ""
+    assert fields["title"]["id"].startswith("_clone_")
+    assert (fields["title"]["max"], fields["title"]["required"]) == (100, True)
+    assert (fields["total_replies"]["type"], fields["total_replies"]["onlyInt"]) == ("number", True)
+    assert fields["total_replies"]["id"] == f"number{zlib.crc32(b'total_replies')}"
+    assert (fields["last_reply"]["type"], fields["last_reply"]["maxSize"]) == ("json", 1)
+    assert (fields["writer"]["type"], fields["writer"]["collectionId"]) == ("relation", writers["id"])
+    assert (fields["score"]["type"], fields["score"]["onlyInt"]) == ("number", False)
+    assert db.execute("SELECT id, title, total_replies FROM article_stats").fetchall() == [("a1", "Hello", 2)]
+
+
+def test_views_refuse_bad_queries_and_write_rules(admin: httpx.Client) -> None:
+    missing_id = admin.post(
+        COLLECTIONS, json={"name": "v_no_id", "type": "view", "viewQuery": "select 1 as x"}
+    )
+    write_rule = admin.post(
+        COLLECTIONS,
+        json={"name": "v_rule", "type": "view", "viewQuery": "select id from users", "createRule": ""},
+    )
+
+    assert missing_id.json()["data"]["viewQuery"] == {
+        "code": "validation_invalid_view_query",
+        "message": "Invalid query - missing required id column (you can use `(ROW_NUMBER() OVER()) as id` "
+        "if you don't have one).",
+    }
+    assert write_rule.json()["data"] == {
+        "createRule": {"code": "validation_nil", "message": "Must be blank."}
+    }
+
+
+def test_dry_run_shows_fields_and_sample_records_and_leaves_nothing(
+    admin: httpx.Client, db: sqlite3.Connection
+) -> None:
+    before = db.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall()
+
+    response = admin.post(
+        f"{COLLECTIONS}/meta/dry-run-view", json={"query": "select id, email from _superusers"}
+    )
+    bad = admin.post(f"{COLLECTIONS}/meta/dry-run-view", json={"query": "select id from nope"})
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [f["name"] for f in body["fields"]] == ["id", "email"]
+    assert [sorted(r) for r in body["sample"]] == [["collectionId", "collectionName", "email", "id"]]
+    assert body["sample"][0]["collectionName"].startswith("temp_view_")
+    assert bad.json() == {
+        "data": {},
+        "message": "Invalid view query. Raw error: \nSQL logic error: no such table: main.nope (1).",
+        "status": 400,
+    }
+    assert db.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall() == before
+
+
+def test_a_collection_referenced_by_a_relation_cant_be_deleted(admin: httpx.Client) -> None:
+    target = _create(admin, {"name": "ref_target"})
+    _create(
+        admin,
+        {
+            "name": "ref_source",
+            "fields": [{"name": "link", "type": "relation", "collectionId": target["id"]}],
+        },
+    )
+
+    response = admin.delete(f"{COLLECTIONS}/ref_target")
+
+    assert response.json() == {
+        "data": {},
+        "message": "Failed to delete collection probably due to existing reference in ref_source.",
+        "status": 400,
+    }

@@ -8,6 +8,7 @@ import msgspec
 
 from pocketlite.core.errors import ValidationError
 from pocketlite.core.fields.base import Field, register, required_error
+from pocketlite.core.fields.number import json_number
 
 __all__ = ["GeoPoint", "GeoPointField"]
 
@@ -61,8 +62,8 @@ class GeoPointField(Field, kw_only=True):
     def to_db(self, value: Any) -> str:
         return msgspec.json.encode(value).decode()
 
-    def to_api(self, value: Any) -> dict[str, float]:
-        return {"lon": value.lon, "lat": value.lat}
+    def to_api(self, value: Any) -> dict[str, int | float]:
+        return {"lon": json_number(value.lon), "lat": json_number(value.lat)}
 
     def validate_value(self, value: Any) -> ValidationError | None:
         if value.lon == 0 and value.lat == 0:

@@ -11,12 +11,17 @@ from pocketlite.core.fields.base import Field, FindCollection, SettingsErrors, r
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
 
-__all__ = ["NumberField", "format_number", "to_number"]
+__all__ = ["NumberField", "format_number", "json_number", "to_number"]
 
 
 def format_number(value: float) -> str:
     """Go's `%v` of a float64 as PocketBase prints it in messages: `5`, `1.5`."""
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e21 else repr(float(value))
+
+
+def json_number(value: float) -> int | float:
+    """A float as Go encodes a float64 in JSON: integral values without a fraction (`17`)."""
+    return int(value) if float(value).is_integer() and abs(value) < 1e21 else float(value)
 
 
 def to_number(raw: Any) -> float:
@@ -62,8 +67,14 @@ class NumberField(Field, kw_only=True):
         return to_number(raw)
 
     def to_api(self, value: Any) -> int | float:
-        # Integral values serialize without a fraction (`17`, not `17.0`), like Go's float64.
-        return int(value) if float(value).is_integer() and abs(value) <= 2**63 else float(value)
+        return json_number(value)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        for bound in ("min", "max"):
+            if out[bound] is not None:
+                out[bound] = json_number(out[bound])
+        return out
 
     def validate_value(self, value: Any) -> ValidationError | None:
         if math.isinf(value) or math.isnan(value):

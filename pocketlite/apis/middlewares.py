@@ -62,17 +62,19 @@ def cors_and_headers(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
         allowed = allow_origin(origin.decode("latin-1")) if origin is not None else None
         if allowed is not None:
             cors.append((b"access-control-allow-origin", allowed.encode("latin-1")))
-        if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method") is not None:
+        if scope["method"] == "OPTIONS":
+            # NB: as PocketBase (echo's CORS), every OPTIONS is a preflight, answered here.
             headers = [(b"vary", b"Origin")]
-            if allowed is not None:
-                requested = _header(scope, b"access-control-request-headers")
-                headers += [(b"access-control-allow-methods", _ALLOW_METHODS), *cors]
-                if requested is not None:
-                    headers.append((b"access-control-allow-headers", requested))
-            headers += [
-                (b"vary", b"Access-Control-Request-Method"),
-                (b"vary", b"Access-Control-Request-Headers"),
-            ]
+            if origin is not None:
+                if allowed is not None:
+                    requested = _header(scope, b"access-control-request-headers")
+                    headers += [(b"access-control-allow-methods", _ALLOW_METHODS), *cors]
+                    if requested is not None:
+                        headers.append((b"access-control-allow-headers", requested))
+                headers += [
+                    (b"vary", b"Access-Control-Request-Method"),
+                    (b"vary", b"Access-Control-Request-Headers"),
+                ]
             await send({"type": "http.response.start", "status": 204, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return

@@ -28,7 +28,7 @@ from pocketlite.core.validators import (
     one_of,
     required,
 )
-from pocketlite.core.views import check_view_query, infer_view_fields
+from pocketlite.core.views import ViewQueryError, check_view_query, infer_view_fields
 
 __all__ = ["validate_collection"]
 
@@ -50,6 +50,8 @@ async def validate_collection(
         # A view's fields always come from its query (whatever was submitted).
         try:
             new.fields = await infer_view_fields(db, new.viewQuery)
+        except ViewQueryError as exc:
+            new.fields = exc.fields
         except Exception:
             new.fields = []
 

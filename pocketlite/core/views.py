@@ -44,7 +44,12 @@ _MISSING_ID = "missing required id column (you can use `(ROW_NUMBER() OVER()) as
 
 
 class ViewQueryError(ValueError):
-    """A view query that can't back a collection; the message is shown to the user."""
+    """A view query that can't back a collection; the message is shown to the user. `fields`
+    holds what could be inferred before the problem (PocketBase validates those)."""
+
+    def __init__(self, message: str, fields: list[Field] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or []
 
 
 def normalize_view_query(query: str) -> str:
@@ -103,7 +108,7 @@ async def infer_view_fields(tx: Transaction, query: str) -> list[Field]:
         field.id = field.id if field.id.startswith("_clone_") else ""
         fields = normalize_fields([*fields, field])
     if not has_id:
-        raise ViewQueryError(_MISSING_ID)
+        raise ViewQueryError(_MISSING_ID, fields)
     return fields
 
 

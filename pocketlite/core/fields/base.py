@@ -206,10 +206,26 @@ def _name_error(name: str) -> ValidationError | None:
     return error
 
 
+# Perl syntax that Python accepts but Go's RE2 (PocketBase's engine) refuses.
+_NOT_RE2 = re.compile(r"\(\?(?:=|!|<=|<!|>)|\\[1-9]|[*+?}][+]")
+
+
 def is_regex(pattern: str) -> ValidationError | None:
-    """The pattern compiles (PocketBase: Go's RE2 syntax; Python's is close for common use)."""
+    """The pattern compiles in both engines: PocketBase (Go's RE2) and ours (Python's `re`).
+    NB: the error text is the engine's own, so it differs from PocketBase's wording."""
     if not pattern:
         return None
+    unsupported = _NOT_RE2.search(pattern)
+    if unsupported is not None:
+        found = unsupported.group(0)
+        reason = (
+            "invalid escape sequence"
+            if found.startswith("\\")
+            else "invalid nested repetition operator"
+            if found.endswith("+")
+            else "invalid or unsupported Perl syntax"
+        )
+        return ValidationError("validation_invalid_regex", f"error parsing regexp: {reason}: `{found}`")
     try:
         re.compile(pattern)
     except re.error as exc:

@@ -90,13 +90,13 @@ class NumberField(Field, kw_only=True):
             return ValidationError(
                 "validation_min_number_constraint",
                 f"Must be greater or equal than {format_number(self.min)}",
-                {"min": self.min},
+                {"min": json_number(self.min)},
             )
         if self.max is not None and value > self.max:
             return ValidationError(
                 "validation_max_number_constraint",
                 f"Must be less or equal than {format_number(self.max)}",
-                {"max": self.max},
+                {"max": json_number(self.max)},
             )
         return None
 
@@ -108,7 +108,7 @@ class NumberField(Field, kw_only=True):
             error = ValidationError(
                 "validation_min_number_constraint",
                 f"Must be greater or equal than {format_number(self.min)}",
-                {"min": self.min},
+                {"min": json_number(self.min)},
             )
         out["max"] = error
         return out

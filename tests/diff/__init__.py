@@ -1,0 +1,1 @@
+"""The same requests to pocketlite and to the real PocketBase, compared."""

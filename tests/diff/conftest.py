@@ -1,0 +1,32 @@
+"""Both servers side by side for the whole diff suite: fresh data dirs, the same superuser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.servers import Server
+
+
+@pytest.fixture(scope="session")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+    """(pocketlite, PocketBase), both serving."""
+    servers = (
+        Server.pocketlite(tmp_path_factory.mktemp("diff_pocketlite") / "pb_data"),
+        Server.pocketbase(tmp_path_factory.mktemp("diff_pocketbase") / "pb_data"),
+    )
+    try:
+        for server in servers:
+            server.create_superuser()
+            server.start()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def tokens(pair: tuple[Server, Server]) -> tuple[str, str]:
+    """A superuser token of each server."""
+    return pair[0].auth_token(), pair[1].auth_token()

@@ -32,6 +32,9 @@ def build(output: Path) -> Path:
             "--python",
             python,
             "--compressed",
+            # Byte-compile once at first extraction: without it every process (and every granian
+            # worker) compiles the whole stack from source, which measured 2x slower starts.
+            "--compile-pyc",
             "--reproducible",
             # granian starts its workers as new interpreters; they must find the unpacked deps.
             "--extend-pythonpath",

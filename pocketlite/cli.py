@@ -267,7 +267,7 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
     from granian.constants import Interfaces
     from granian.server import Server
 
-    from pocketlite.apis.server import CONFIG_ENV
+    from pocketlite.apis import CONFIG_ENV
 
     host, port = _address(args.http)
     _check_bindable(host, port)

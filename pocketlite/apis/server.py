@@ -11,15 +11,12 @@ import msgspec
 from litestar import Litestar
 from litestar.datastructures import State
 
-from pocketlite.apis import collections, health, record_auth, static
+from pocketlite.apis import CONFIG_ENV, collections, health, record_auth, static
 from pocketlite.apis.errors import EXCEPTION_HANDLERS
 from pocketlite.apis.middlewares import ASGIApp, cors_and_headers, load_auth
 from pocketlite.app import App, Config
 
-__all__ = ["CONFIG_ENV", "asgi_from_env", "create_asgi"]
-
-# The CLI hands the configuration to granian's worker processes through this variable.
-CONFIG_ENV = "POCKETLITE_CONFIG"
+__all__ = ["asgi_from_env", "create_asgi"]
 
 # PocketBase's default body limit (admin-apis.md §11).
 MAX_BODY_SIZE = 32 << 20

@@ -1,0 +1,1 @@
+"""Benchmarks: the same workload against pocketlite and PocketBase, reported as ratios."""

@@ -24,6 +24,8 @@ from pocketlite.core.record import Record
 from pocketlite.core.scaffolds import new_collection
 from pocketlite.core.validators import first_error, length, required
 from pocketlite.core.views import view_sample
+from pocketlite.search.provider import ListParams, list_page
+from pocketlite.search.resolver import SimpleFieldResolver
 from pocketlite.tools.security import DEFAULT_ID_ALPHABET, random_string
 
 __all__ = ["ROUTES"]
@@ -41,6 +43,23 @@ def _found(request: AnyRequest, id_or_name: str) -> Collection:
 async def _body(request: AnyRequest, load_error: str) -> dict[str, Any]:
     body: dict[str, Any] = await read_body(request, dict[str, Any], load_error)
     return body
+
+
+# The columns a collections list may filter and sort by.
+_LIST_FIELDS = SimpleFieldResolver("id", "created", "updated", "name", "system", "type")
+
+
+@get("/api/collections")
+async def list_collections(request: AnyRequest) -> Response[bytes]:
+    """A page of collections; `filter` and `sort` over id, created, updated, name, system, type."""
+    require_superuser(request)
+    try:
+        params = ListParams.from_query(request.query_params)
+        page = await list_page(get_app(request).data, "`_collections`", _LIST_FIELDS, params)
+    except ValueError as exc:
+        raise BadRequestError() from exc
+    items = [Collection.from_row(row).to_api() for row in page.rows]
+    return json_response(request, page.envelope(items), page=True)
 
 
 @get("/api/collections/{collection_id:str}")
@@ -195,6 +214,7 @@ async def dry_run_view(request: AnyRequest) -> Response[bytes]:
 
 
 ROUTES = [
+    list_collections,
     view_collection,
     create_collection,
     update_collection,

@@ -23,12 +23,19 @@ def json_bytes(data: Any) -> bytes:
     return _encoder.encode(data)
 
 
-def json_response(request: AnyRequest, data: Any, status: int = 200) -> Response[bytes]:
-    """A JSON response; `?fields=` projects it (a bad expression is a 400, as in PocketBase)."""
+def json_response(
+    request: AnyRequest, data: Any, status: int = 200, *, page: bool = False
+) -> Response[bytes]:
+    """A JSON response; `?fields=` projects it (a bad expression is a 400, as in PocketBase).
+    NB: for a list `page` envelope PocketBase projects each item and keeps the envelope."""
     fields = request.query_params.get("fields", "")
     if fields:
         try:
-            data = pick(msgspec.to_builtins(data), parse_fields(fields))
+            tree = parse_fields(fields)
+            if page:
+                data = {**data, "items": [pick(msgspec.to_builtins(i), tree) for i in data["items"]]}
+            else:
+                data = pick(msgspec.to_builtins(data), tree)
         except ValueError as exc:
             raise BadRequestError() from exc
     return Response(json_bytes(data), status_code=status, media_type=JSON)

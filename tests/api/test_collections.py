@@ -46,6 +46,32 @@ SCENARIOS = [
     ),
     Scenario("an unknown collection", "GET", f"{COLLECTIONS}/nope", 404, headers=AS_SUPERUSER),
     Scenario(
+        "the list is paged",
+        "GET",
+        f"{COLLECTIONS}?filter=system=true&sort=-name&perPage=2&fields=name",
+        200,
+        headers=AS_SUPERUSER,
+        expected=[
+            '{"page":1,"perPage":2,"totalItems":5,"totalPages":3,"items":[{"name":"_superusers"},{"name":"_otps"}]}'
+        ],
+    ),
+    Scenario(
+        "the list without totals",
+        "GET",
+        f"{COLLECTIONS}?filter=name~'users'&skipTotal=true&fields=name",
+        200,
+        headers=AS_SUPERUSER,
+        expected=['"totalItems":-1,"totalPages":-1,"items":[{"name":"_superusers"},{"name":"users"}]'],
+    ),
+    Scenario(
+        "a list filter on an unknown field",
+        "GET",
+        f"{COLLECTIONS}?filter=nope=1",
+        400,
+        headers=AS_SUPERUSER,
+        expected=['{"data":{},"message":"Something went wrong while processing your request.","status":400}'],
+    ),
+    Scenario(
         "a collection by name",
         "GET",
         f"{COLLECTIONS}/users",

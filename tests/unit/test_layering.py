@@ -1,4 +1,4 @@
-"""Layering runs one way (DESIGN.md principle 2): tools ← core ← migrations ← app ← apis ← cli."""
+"""Layering runs one way (DESIGN.md principle 2): tools ← search ← core ← migrations ← app ← apis ← cli."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ PACKAGE = Path(__file__).resolve().parents[2] / "pocketlite"
 # Which top-level parts of the package each part may import.
 ALLOWED = {
     "tools": {"tools"},
-    "core": {"tools", "core"},
-    "migrations": {"tools", "core", "migrations"},
-    "app": {"tools", "core", "migrations", "app"},
-    "apis": {"tools", "core", "migrations", "app", "apis"},
-    "cli": {"tools", "core", "migrations", "app", "apis", "cli"},
+    "search": {"tools", "search"},
+    "core": {"tools", "search", "core"},
+    "migrations": {"tools", "search", "core", "migrations"},
+    "app": {"tools", "search", "core", "migrations", "app"},
+    "apis": {"tools", "search", "core", "migrations", "app", "apis"},
+    "cli": {"tools", "search", "core", "migrations", "app", "apis", "cli"},
 }
 # Only the HTTP layer and the CLI may know the web framework and the server.
 WEB_MODULES = {"litestar", "granian"}

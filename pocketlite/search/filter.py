@@ -1,0 +1,195 @@
+"""Filter expressions → SQL `WHERE` fragments with bound parameters (filter-and-rules.md §1-§3).
+
+Values never reach the SQL text: literals and macros become `:pN` parameters. `&&`/`||` are
+emitted as a flat `AND`/`OR` sequence, so SQL precedence applies as in PocketBase.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from pocketlite.search.fexpr import OR, Comparison, Expression, FilterSyntaxError, Token, parse
+from pocketlite.search.macros import MACROS
+from pocketlite.search.resolver import FieldResolver, NullFallback, ResolverResult
+
+__all__ = ["DEFAULT_MAX_EXPRESSIONS", "FilterError", "SQLFilter", "build_filter"]
+
+DEFAULT_MAX_EXPRESSIONS = 200
+
+_LITERAL_IDENTIFIERS = {"null": "NULL", "true": "1", "false": "0"}
+_COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+class FilterError(ValueError):
+    """A filter that can't be parsed or resolved; the message is PocketBase's."""
+
+
+@dataclass
+class SQLFilter:
+    """A `WHERE` fragment and its named parameters."""
+
+    sql: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def build_filter(
+    text: str, resolver: FieldResolver, max_expressions: int = DEFAULT_MAX_EXPRESSIONS
+) -> SQLFilter:
+    """The SQL of a filter; `FilterError` when it is invalid or exceeds `max_expressions`."""
+    try:
+        expression = parse(text)
+    except FilterSyntaxError as exc:
+        raise FilterError(str(exc)) from exc
+    builder = _Builder(resolver, max_expressions)
+    return SQLFilter(builder.expression(expression), builder.params)
+
+
+class _Builder:
+    def __init__(self, resolver: FieldResolver, max_expressions: int) -> None:
+        self.resolver = resolver
+        self.remaining = max_expressions
+        self.params: dict[str, Any] = {}
+        self._names = itertools.count()
+
+    def expression(self, expression: Expression) -> str:
+        if not expression:
+            raise FilterError("empty filter expression")
+        parts: list[str] = []
+        for group in expression:
+            if isinstance(group.item, Comparison):
+                if self.remaining <= 0:
+                    raise FilterError("max filter expressions limit reached")
+                self.remaining -= 1
+                sql = self.comparison(group.item)
+            else:
+                sql = "(" + self.expression(group.item) + ")"
+            if parts:
+                parts.append("OR" if group.join == OR else "AND")
+            parts.append(sql)
+        return " ".join(parts)
+
+    def comparison(self, item: Comparison) -> str:
+        left = self._operand(item.left, "left")
+        right = self._operand(item.right, "right")
+        sign = item.sign.removeprefix("?")  # the "any" variants only differ for multi-value fields
+        if sign in ("=", "!="):
+            return _equal(sign == "=", left, right)
+        if sign in ("~", "!~"):
+            negate = "NOT " if sign == "!~" else ""
+            if not right.params:
+                return f"{left.identifier} {negate}LIKE ('%' || {right.identifier} || '%') ESCAPE '\\'"
+            for name, value in right.params.items():
+                self.params[name] = _like_pattern(str(value))
+            return f"{left.identifier} {negate}LIKE {right.identifier} ESCAPE '\\'"
+        return f"{left.identifier} {_COMPARE[sign]} {right.identifier}"
+
+    def _operand(self, token: Token, side: str) -> ResolverResult:
+        try:
+            result = self._resolve(token)
+        except ValueError as exc:
+            raise FilterError(f'invalid {side} operand "{token.literal}" - {exc}') from exc
+        if not result.identifier:
+            raise FilterError(f'invalid {side} operand "{token.literal}" - <nil>')
+        self.params.update(result.params)
+        return result
+
+    def _bind(self, value: Any) -> ResolverResult:
+        name = f"p{next(self._names)}"
+        return ResolverResult(f":{name}", {name: value})
+
+    def _resolve(self, token: Token) -> ResolverResult:
+        if token.kind == "text":
+            return self._bind(token.literal)
+        if token.kind == "number":
+            return self._bind(float(token.literal))
+        if token.kind == "function":
+            raise ValueError(f'unknown function "{token.literal}"')
+        macro = MACROS.get(token.literal)
+        if macro is not None:
+            return self._bind(macro())
+        try:
+            return self.resolver.resolve(token.literal)
+        except ValueError:
+            literal = _LITERAL_IDENTIFIERS.get(token.literal.lower())
+            if literal is not None:
+                return ResolverResult(literal)
+            raise
+
+
+def _is_empty_identifier(result: ResolverResult) -> bool:
+    return result.identifier.lower() in ("", "null", "''", '""', "``")
+
+
+def _has_empty_param(result: ResolverResult) -> bool:
+    return any(v is None or v == "" for v in result.params.values())
+
+
+def _is_known_non_empty(result: ResolverResult) -> bool:
+    if result.null_fallback is NullFallback.ENFORCED:
+        return False
+    if result.identifier.lower() in ("1", "0", "false", "true"):
+        return True
+    return bool(result.params) and not _has_empty_param(result) and not _is_empty_identifier(result)
+
+
+def _equal(equal: bool, left: ResolverResult, right: ResolverResult) -> str:
+    """`=`/`!=` where NULL and "" count as the same empty value, as PocketBase does."""
+    op, null_op, concat, null_test = (
+        ("=", "IS", "OR", "IS NULL") if equal else ("IS NOT", "IS NOT", "AND", "IS NOT NULL")
+    )
+    if NullFallback.DISABLED in (left.null_fallback, right.null_fallback):
+        return f"{left.identifier} {null_op} {right.identifier}"
+
+    def empty(result: ResolverResult) -> bool:
+        return _is_empty_identifier(result) or (
+            result.null_fallback is NullFallback.AUTO and len(result.params) == 1 and _has_empty_param(result)
+        )
+
+    left_empty, right_empty = empty(left), empty(right)
+    if left_empty and right_empty:
+        return f"'' {op} ''"
+    if _is_known_non_empty(left) or _is_known_non_empty(right):
+        left_sql = "''" if left_empty else left.identifier
+        right_sql = "''" if right_empty else right.identifier
+        return f"{left_sql} {op} {right_sql}"
+    if left_empty:
+        return f"('' {op} {right.identifier} {concat} {right.identifier} {null_test})"
+    if right_empty:
+        return f"({left.identifier} {op} '' {concat} {left.identifier} {null_test})"
+    return f"COALESCE({left.identifier}, '') {op} COALESCE({right.identifier}, '')"
+
+
+def _like_pattern(value: str) -> str:
+    """A `~` operand: wrapped in `%…%` with `%`, `_` and `\\` escaped, unless it already holds an
+    unescaped `%` (then it is used as the user's own pattern)."""
+    if _contains_unescaped(value, "%"):
+        return value
+    return "%" + _escape_unescaped(value, "\\%_") + "%"
+
+
+def _contains_unescaped(text: str, char: str) -> bool:
+    previous = ""
+    for ch in text:
+        if ch == char and previous != "\\":
+            return True
+        previous = "" if (ch == "\\" and previous == "\\") else ch
+    return False
+
+
+def _escape_unescaped(text: str, chars: str) -> str:
+    out: list[str] = []
+    match = False
+    for i in range(len(text) - 1, -1, -1):
+        ch = text[i]
+        if match:
+            if ch != "\\":
+                out.append("\\")
+            match = False
+        elif ch in chars:
+            match = True
+        out.append(ch)
+        if i == 0 and match:
+            out.append("\\")
+    return "".join(reversed(out))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import msgspec
 
 from pocketlite.core.errors import ValidationError, ValidationErrors
-from pocketlite.core.validators import first_error, length, match, not_in, required
+from pocketlite.core.validators import first_error, length, match, max_value, min_value, not_in, required
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
@@ -22,6 +22,7 @@ __all__ = [
     "FindCollection",
     "MultiValueField",
     "SettingsErrors",
+    "count_error",
     "default_field_id",
     "field_from_dict",
     "is_regex",
@@ -197,6 +198,11 @@ class MultiValueField(Field, kw_only=True):
         if isinstance(value, list):
             return value
         return [value] if value else []
+
+
+def count_error(value: int) -> ValidationError | None:
+    """A size or count option: 0 (the default) up to the largest exact JSON integer."""
+    return first_error(value, min_value(0), max_value(MAX_SAFE_INT))
 
 
 def _name_error(name: str) -> ValidationError | None:

@@ -6,15 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.errors import ValidationError
 from pocketlite.core.fields.base import (
-    MAX_SAFE_INT,
     Field,
     FindCollection,
     SettingsErrors,
+    count_error,
     register,
     required_error,
 )
 from pocketlite.core.fields.text import to_text
-from pocketlite.core.validators import first_error, max_value, min_value
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
@@ -52,5 +51,5 @@ class EditorField(Field, kw_only=True):
 
     def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
         out = super().settings_errors(collection, find)
-        out["maxSize"] = first_error(self.maxSize, min_value(0), max_value(MAX_SAFE_INT))
+        out["maxSize"] = count_error(self.maxSize)
         return out

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.errors import ValidationError, ValidationErrors
 from pocketlite.core.fields.base import (
-    MAX_SAFE_INT,
     FindCollection,
     MultiValueField,
     SettingsErrors,
+    count_error,
     register,
     required_error,
 )
-from pocketlite.core.validators import first_error, match, max_value, min_value, not_in
+from pocketlite.core.validators import first_error, match, not_in
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
@@ -54,8 +54,8 @@ class FileField(MultiValueField, kw_only=True):
 
     def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
         out = super().settings_errors(collection, find)
-        out["maxSelect"] = first_error(self.maxSelect, min_value(0), max_value(MAX_SAFE_INT))
-        out["maxSize"] = first_error(self.maxSize, min_value(0), max_value(MAX_SAFE_INT))
+        out["maxSelect"] = count_error(self.maxSelect)
+        out["maxSize"] = count_error(self.maxSize)
         thumb_errors: dict[str, ValidationError | ValidationErrors] = {}
         for i, thumb in enumerate(self.thumbs):
             error = first_error(thumb, not_in(("0x0", "0x0t", "0x0b", "0x0f")), match(THUMB_SIZE_RE))

@@ -8,6 +8,7 @@ Callers reload their collection cache afterwards.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -22,8 +23,9 @@ from pocketlite.core.collection import (
     merge_input,
 )
 from pocketlite.core.collection_validator import validate_collection
-from pocketlite.core.db import Database
+from pocketlite.core.db import Database, Transaction
 from pocketlite.core.errors import BadRequestError, ValidationErrors
+from pocketlite.core.fields import Field
 from pocketlite.core.indexes import parse_index
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, delete_record
@@ -42,6 +44,8 @@ __all__ = [
 ]
 
 CollectionLookup = Callable[[str], Collection | None]
+
+logger = logging.getLogger(__name__)
 
 
 async def save_collection(
@@ -86,6 +90,8 @@ async def save_collection(
             sets = ", ".join(f"{quote(k)} = ?" for k in row)
             await tx.execute(f"UPDATE `_collections` SET {sets} WHERE id = ?", (*row.values(), original.id))
         await sync_collection_table(tx, collection, original)
+        if original is not None:
+            await _refresh_dependent_views(tx, exclude=collection.id)
 
 
 async def _prepare(
@@ -173,6 +179,37 @@ async def delete_collection(db: Database, collection: Collection, collections: l
     async with db.transaction() as tx:
         await drop_collection_table(tx, collection)
         await tx.execute("DELETE FROM `_collections` WHERE id = ?", (collection.id,))
+        # A view over the dropped table would break: re-inferring every view finds out (and
+        # the error rolls the delete back).
+        await _refresh_dependent_views(tx, exclude=collection.id, strict=True)
+
+
+async def _refresh_dependent_views(tx: Transaction, *, exclude: str, strict: bool = False) -> None:
+    """Re-infer every view's fields after a schema change (a cloned field's options follow the
+    original) and store the ones that changed. Failures raise when `strict`; otherwise the view
+    is left as it was (the user fixes its query), as in PocketBase."""
+    rows = await tx.fetch_all("SELECT * FROM `_collections` WHERE type = 'view' AND id != ?", (exclude,))
+    for row in rows:
+        view = Collection.from_row(row)
+        try:
+            fields = await infer_view_fields(tx, view.viewQuery)
+        except Exception as exc:
+            if strict:
+                raise BadRequestError(f"[{view.name}] failed to resolve the view fields: {exc}") from exc
+            logger.warning("view %s may need an update after a schema change: %s", view.name, exc)
+            continue
+        if _without_ids(fields) == _without_ids(view.fields):
+            continue
+        view.fields = fields
+        await save_view(tx, view.name, await id_as_text(tx, view.viewQuery))
+        await tx.execute(
+            "UPDATE `_collections` SET fields = ?, updated = ? WHERE id = ?",
+            (view.to_row()["fields"], now_string(), view.id),
+        )
+
+
+def _without_ids(fields: list[Field]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in f.to_dict().items() if k != "id"} for f in fields]
 
 
 async def truncate_collection(db: Database, collection: Collection) -> None:

@@ -6,6 +6,8 @@ as they were.
 
 from __future__ import annotations
 
+import sqlite3
+
 from pocketlite.core.collection import Collection
 from pocketlite.core.db import Transaction, describe_error
 from pocketlite.core.errors import ValidationError, ValidationErrors
@@ -13,7 +15,13 @@ from pocketlite.core.fields import Field
 from pocketlite.core.indexes import parse_index
 from pocketlite.tools.security import random_string
 
-__all__ = ["create_collection_table", "drop_collection_table", "quote", "sync_collection_table"]
+__all__ = [
+    "SchemaError",
+    "create_collection_table",
+    "drop_collection_table",
+    "quote",
+    "sync_collection_table",
+]
 
 
 def quote(identifier: str) -> str:
@@ -63,7 +71,9 @@ async def sync_collection_table(tx: Transaction, new: Collection, old: Collectio
     new_ids = {f.id for f in new.fields}
     for field in old.fields:
         if field.id not in new_ids:
-            await tx.execute(f"ALTER TABLE {quote(table)} DROP COLUMN {quote(field.name)}")
+            await _alter(
+                tx, f"ALTER TABLE {quote(table)} DROP COLUMN {quote(field.name)}", "drop", field.name
+            )
 
     # Renames go through temporary names so that swapping two names works.
     old_by_id = {f.id: f for f in old.fields}
@@ -75,19 +85,28 @@ async def sync_collection_table(tx: Transaction, new: Collection, old: Collectio
         temp = field.name + random_string(5)
         temp_names[temp] = field.name
         if previous is None:
-            await tx.execute(
-                f"ALTER TABLE {quote(table)} ADD COLUMN {quote(temp)} {field.column_definition()}"
-            )
+            sql = f"ALTER TABLE {quote(table)} ADD COLUMN {quote(temp)} {field.column_definition()}"
+            await _alter(tx, sql, "add", field.name)
         else:
-            await tx.execute(
-                f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(previous.name)} TO {quote(temp)}"
-            )
+            sql = f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(previous.name)} TO {quote(temp)}"
+            await _alter(tx, sql, "rename", previous.name)
     for temp, name in temp_names.items():
         await tx.execute(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(temp)} TO {quote(name)}")
 
     await _convert_multiplicity_changes(tx, new, old_by_id)
     if indexes_changed:
         await _create_indexes(tx, new)
+
+
+class SchemaError(Exception):
+    """A table change SQLite refused, worded like PocketBase's."""
+
+
+async def _alter(tx: Transaction, sql: str, action: str, column: str) -> None:
+    try:
+        await tx.execute(sql)
+    except sqlite3.Error as exc:
+        raise SchemaError(f"failed to {action} column {column} - {describe_error(exc)}") from exc
 
 
 def _is_multiple(field: Field | None) -> bool:

@@ -683,3 +683,25 @@ def test_a_collection_referenced_by_a_relation_cant_be_deleted(admin: httpx.Clie
         "message": "Failed to delete collection probably due to existing reference in ref_source.",
         "status": 400,
     }
+
+
+def test_views_follow_and_protect_the_collections_they_read(admin: httpx.Client) -> None:
+    _create(admin, {"name": "sources", "fields": [{"name": "title", "type": "text"}]})
+    _create(admin, {"name": "source_view", "type": "view", "viewQuery": "select id, title from sources"})
+
+    changed = admin.patch(
+        f"{COLLECTIONS}/sources",
+        json={"fields": [{"name": "title", "type": "text", "max": 5}, {"name": "x", "type": "bool"}]},
+    )
+    view = admin.get(f"{COLLECTIONS}/source_view").json()
+    dropped = admin.patch(f"{COLLECTIONS}/sources", json={"fields": [{"name": "other", "type": "text"}]})
+    deleted = admin.delete(f"{COLLECTIONS}/sources")
+
+    assert changed.status_code == 200
+    assert [(f["name"], f.get("max")) for f in view["fields"]] == [("id", 0), ("title", 5)]
+    assert dropped.json()["message"] == (
+        "Failed to update collection. Raw error: \nfailed to drop column title - "
+        "SQL logic error: error in view source_view after drop column: no such column: title (1)."
+    )
+    assert deleted.json() == {"data": {}, "message": "Failed to delete collection.", "status": 400}
+    assert admin.get(f"{COLLECTIONS}/sources").status_code == 200

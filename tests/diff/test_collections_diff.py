@@ -211,6 +211,14 @@ CASES = [
     ),
     Case("delete a referenced collection", "DELETE", f"{C}/ref_target", auth=True),
     Case("delete a system collection", "DELETE", f"{C}/_superusers", auth=True),
+    create("a view source", {"name": "vsrc", "fields": [{"name": "title", "type": "text"}]}),
+    create(
+        "a view over it", {"name": "vsrc_view", "type": "view", "viewQuery": "select id, title from vsrc"}
+    ),
+    patch("a change the view follows", "vsrc", {"fields": [{"name": "title", "type": "text", "max": 5}]}),
+    Case("the view after the change", "GET", f"{C}/vsrc_view", auth=True),
+    patch("dropping a column a view reads", "vsrc", {"fields": [{"name": "other", "type": "text"}]}),
+    Case("deleting a collection a view reads", "DELETE", f"{C}/vsrc", auth=True),
     Case("delete an unknown collection", "DELETE", f"{C}/nope", auth=True),
     Case("truncate a view", "DELETE", f"{C}/post_stats/truncate", auth=True),
     Case("truncate", "DELETE", f"{C}/members2/truncate", auth=True),

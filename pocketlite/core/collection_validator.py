@@ -17,6 +17,7 @@ from pocketlite.core.db import Transaction
 from pocketlite.core.errors import ValidationError, ValidationErrors
 from pocketlite.core.fields import BoolField, EmailField, PasswordField, TextField
 from pocketlite.core.indexes import Index, find_single_column_unique_index, parse_index
+from pocketlite.core.record_resolver import RecordFieldResolver, RequestInfo
 from pocketlite.core.validators import (
     first_error,
     length,
@@ -29,6 +30,7 @@ from pocketlite.core.validators import (
     required,
 )
 from pocketlite.core.views import ViewQueryError, check_view_query, infer_view_fields
+from pocketlite.search.filter import build_filter
 
 __all__ = ["validate_collection"]
 
@@ -80,12 +82,16 @@ async def validate_collection(
     for rule in RULES:
         value = getattr(new, rule)
         error = must_be_nil(value) if new.is_view and rule in RULES[2:] else None
-        _put(errors, rule, error or _system_rule_change(new, original, rule))
+        _put(
+            errors,
+            rule,
+            error or _rule_error(new, value, find_collection) or _system_rule_change(new, original, rule),
+        )
 
     _put(errors, "indexes", await _check_indexes(db, new, original))
 
     if new.type == AUTH and new.auth is not None:
-        errors.update(_check_auth_options(new, new.auth, original))
+        errors.update(_check_auth_options(new, new.auth, original, find_collection))
     elif new.is_view:
         problem = await check_view_query(db, new.viewQuery, find_collection)
         error = required(new.viewQuery) or (
@@ -271,6 +277,19 @@ def _field_settings(
 # --- rules ------------------------------------------------------------------------------------
 
 
+def _rule_error(
+    new: Collection, rule: str | None, find: Callable[[str], Collection | None]
+) -> ValidationError | None:
+    """A rule must parse and resolve against the collection's fields (any request shape)."""
+    if not rule:
+        return None
+    try:
+        build_filter(rule, RecordFieldResolver(find, new, RequestInfo(), allow_hidden=True))
+    except ValueError as exc:
+        return _error("invalid_rule", f"Invalid rule. Raw error: {exc}")
+    return None
+
+
 def _system_rule_change(new: Collection, original: Collection | None, rule: str) -> ValidationError | None:
     if original is None or not original.system or _rule_of(new, rule) == _rule_of(original, rule):
         return None
@@ -391,13 +410,24 @@ def _required_auth_indexes(new: Collection) -> ValidationError | None:
 # --- auth options -----------------------------------------------------------------------------
 
 
-def _check_auth_options(new: Collection, options: AuthOptions, original: Collection | None) -> Errors:
+def _check_auth_options(
+    new: Collection,
+    options: AuthOptions,
+    original: Collection | None,
+    find: Callable[[str], Collection | None],
+) -> Errors:
     errors: Errors = {}
-    _put(errors, "authRule", _system_rule_change(new, original, "authRule"))
+    _put(
+        errors,
+        "authRule",
+        _rule_error(new, options.authRule, find) or _system_rule_change(new, original, "authRule"),
+    )
     _put(
         errors,
         "manageRule",
-        nil_or_not_empty(options.manageRule) or _system_rule_change(new, original, "manageRule"),
+        nil_or_not_empty(options.manageRule)
+        or _rule_error(new, options.manageRule, find)
+        or _system_rule_change(new, original, "manageRule"),
     )
     _put(errors, "authAlert", _nested({"emailTemplate": _template(options.authAlert.emailTemplate)}))
     _put(errors, "oauth2", _oauth2_errors(options))
@@ -416,7 +446,9 @@ def _check_auth_options(new: Collection, options: AuthOptions, original: Collect
             error = _error("mfa_not_enough_auths", "MFA requires at least 2 auth methods to be enabled.")
             return {"mfa": ValidationErrors({"enabled": error})}
         if options.mfa.rule:
-            rule_error = _system_rule_change(new, original, "mfa.rule")
+            rule_error = _rule_error(new, options.mfa.rule, find) or _system_rule_change(
+                new, original, "mfa.rule"
+            )
             if rule_error is not None:
                 return {"mfa": ValidationErrors({"rule": rule_error})}
     if options.passwordAuth.enabled:

@@ -73,17 +73,68 @@ class _Builder:
     def comparison(self, item: Comparison) -> str:
         left = self._operand(item.left, "left")
         right = self._operand(item.right, "right")
-        sign = item.sign.removeprefix("?")  # the "any" variants only differ for multi-value fields
-        if sign in ("=", "!="):
-            return _equal(sign == "=", left, right)
-        if sign in ("~", "!~"):
-            negate = "NOT " if sign == "!~" else ""
+        return self._resolvers(left, item.sign, right)
+
+    def _resolvers(self, left: ResolverResult, sign: str, right: ResolverResult) -> str:
+        """PocketBase's `buildResolversExpr`: the comparison, then, for the non-`?` operators on
+        multi-valued paths, the condition that every value matches."""
+        any_match = sign.startswith("?")
+        op = sign.removeprefix("?")
+        if op in ("=", "!="):
+            sql = _equal(op == "=", left, right)
+        elif op in ("~", "!~"):
+            negate = "NOT " if op == "!~" else ""
             if not right.params:
-                return f"{left.identifier} {negate}LIKE ('%' || {right.identifier} || '%') ESCAPE '\\'"
-            for name, value in right.params.items():
-                self.params[name] = _like_pattern(str(value))
-            return f"{left.identifier} {negate}LIKE {right.identifier} ESCAPE '\\'"
-        return f"{left.identifier} {_COMPARE[sign]} {right.identifier}"
+                sql = f"{left.identifier} {negate}LIKE ('%' || {right.identifier} || '%') ESCAPE '\\'"
+            else:
+                for name, value in right.params.items():
+                    self.params[name] = _like_pattern(str(value))
+                sql = f"{left.identifier} {negate}LIKE {right.identifier} ESCAPE '\\'"
+        else:
+            sql = f"{left.identifier} {_COMPARE[op]} {right.identifier}"
+        if not any_match:
+            if left.multi_match is not None and right.multi_match is not None:
+                sql = f"({sql} AND {self._many_vs_many(left, op, right)})"
+            elif left.multi_match is not None:
+                sql = f"({sql} AND {self._many_vs_one(left, op, right, inverse=False)})"
+            elif right.multi_match is not None:
+                sql = f"({sql} AND {self._many_vs_one(right, op, left, inverse=True)})"
+        if left.after_build is not None:
+            sql = left.after_build(sql)
+        if right.after_build is not None:
+            sql = right.after_build(sql)
+        return sql
+
+    def _alias(self, prefix: str) -> str:
+        return f"{prefix}{next(self._names)}"
+
+    def _many_vs_one(self, many: ResolverResult, op: str, other: ResolverResult, *, inverse: bool) -> str:
+        assert many.multi_match is not None
+        self.params.update(many.multi_match.params)
+        alias = self._alias("__sm")
+        value = ResolverResult(
+            f"`{alias}`.`multiMatchValue`", null_fallback=many.null_fallback, after_build=_negate
+        )
+        plain = ResolverResult(other.identifier, dict(other.params))
+        where = self._resolvers(plain, op, value) if inverse else self._resolvers(value, op, plain)
+        return f"NOT EXISTS (SELECT 1 FROM ({many.multi_match.sql()}) `{alias}` WHERE {where})"
+
+    def _many_vs_many(self, left: ResolverResult, op: str, right: ResolverResult) -> str:
+        assert left.multi_match is not None and right.multi_match is not None
+        self.params.update(left.multi_match.params)
+        self.params.update(right.multi_match.params)
+        left_alias, right_alias = self._alias("__ml"), self._alias("__mr")
+        where = self._resolvers(
+            ResolverResult(f"`{left_alias}`.`multiMatchValue`", null_fallback=left.null_fallback),
+            op,
+            ResolverResult(
+                f"`{right_alias}`.`multiMatchValue`", null_fallback=right.null_fallback, after_build=_negate
+            ),
+        )
+        return (
+            f"NOT EXISTS (SELECT 1 FROM ({left.multi_match.sql()}) `{left_alias}` "
+            f"LEFT JOIN ({right.multi_match.sql()}) `{right_alias}` WHERE {where})"
+        )
 
     def _operand(self, token: Token, side: str) -> ResolverResult:
         try:
@@ -116,6 +167,10 @@ class _Builder:
             if literal is not None:
                 return ResolverResult(literal)
             raise
+
+
+def _negate(sql: str) -> str:
+    return f"NOT ({sql})"
 
 
 def _is_empty_identifier(result: ResolverResult) -> bool:

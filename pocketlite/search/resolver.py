@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
 
-__all__ = ["FieldResolver", "NullFallback", "ResolverResult", "SimpleFieldResolver"]
+__all__ = ["FieldResolver", "Join", "MultiMatch", "NullFallback", "ResolverResult", "SimpleFieldResolver"]
 
 
 class NullFallback(Enum):
@@ -19,12 +20,46 @@ class NullFallback(Enum):
 
 
 @dataclass
+class Join:
+    """`LEFT JOIN table alias [ON on]` (`table` is SQL: a quoted name or `json_each(...)`)."""
+
+    table: str
+    alias: str
+    on: str = ""
+
+
+@dataclass
+class MultiMatch:
+    """The subquery listing every value a multi-valued path takes for one row of the target
+    table; `=`-style comparisons then require all of them to match (the non-`?` operators)."""
+
+    target_alias: str
+    from_table: str
+    from_alias: str
+    value: str = ""
+    joins: list[Join] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def sql(self) -> str:
+        joins = " ".join(
+            f"LEFT JOIN {j.table} `{j.alias}`" + (f" ON {j.on}" if j.on else "") for j in self.joins
+        )
+        return (
+            f"SELECT {self.value} as `multiMatchValue` FROM `{self.from_table}` `{self.from_alias}` {joins} "
+            f"WHERE `{self.from_alias}`.`id` = `{self.target_alias}`.`id`"
+        )
+
+
+@dataclass
 class ResolverResult:
-    """An operand as SQL: `identifier` may hold `:name` placeholders bound by `params`."""
+    """An operand as SQL: `identifier` may hold `:name` placeholders bound by `params`.
+    `multi_match` marks a multi-valued path; `after_build` wraps the finished comparison."""
 
     identifier: str
     params: dict[str, Any] = field(default_factory=dict)
     null_fallback: NullFallback = NullFallback.AUTO
+    multi_match: MultiMatch | None = None
+    after_build: Callable[[str], str] | None = None
 
 
 class FieldResolver(Protocol):

@@ -181,6 +181,68 @@ CASES = [
         "an OAuth2 provider without credentials",
         {"name": "t1", "type": "auth", "oauth2": {"enabled": True, "providers": [{"name": "github"}]}},
     ),
+    create("an unknown field in a rule", {"name": "r1", "listRule": "nope = 1"}),
+    create(
+        "a rule on a relation path",
+        {
+            "name": "r1",
+            "listRule": "author.name = 'x'",
+            "fields": [
+                {"name": "author", "type": "relation", "collectionId": "pbc_526341563", "maxSelect": 1}
+            ],
+        },
+    ),
+    create(
+        "an unknown relation subfield",
+        {
+            "name": "r2",
+            "viewRule": "author.nope = 1",
+            "fields": [{"name": "author", "type": "relation", "collectionId": "pbc_526341563"}],
+        },
+    ),
+    create("a rule with a syntax error", {"name": "r2", "createRule": "title = "}),
+    create("an unknown modifier", {"name": "r2", "updateRule": "id:nope = 1"}),
+    create(
+        "request, collection and modifier rules",
+        {
+            "name": "r2",
+            "fields": [
+                {"name": "title", "type": "text"},
+                {"name": "tags", "type": "select", "values": ["a"], "maxSelect": 2},
+                {"name": "link", "type": "relation", "collectionId": "pbc_526341563"},
+            ],
+            "listRule": "@request.auth.id != '' && @request.body.title:isset = false && tags:length < 3 "
+            "&& tags:each ?= 'a' && @collection.authors.name ?= title "
+            "&& @request.query.x = @request.headers.y && title:lower ~ 'x'",
+            "updateRule": "@request.body.title:changed = false && @request.method = 'PATCH' "
+            "&& @request.context != 'oauth2'",
+        },
+    ),
+    create("a back-relation rule", {"name": "r3", "listRule": "r2_via_link.id != ''"}),
+    create("a back-relation through the wrong field", {"name": "r3", "listRule": "r2_via_title.id != ''"}),
+    create("an unknown @collection", {"name": "r3", "listRule": "@collection.nope.id = id"}),
+    create("a bad @collection path", {"name": "r3", "listRule": "@collection.authors = id"}),
+    create(
+        "auth and manage rules",
+        {"name": "r4", "type": "auth", "authRule": "verified = true", "manageRule": "nope = 1"},
+    ),
+    create(
+        "an MFA rule",
+        {
+            "name": "r4",
+            "type": "auth",
+            "mfa": {"enabled": True, "rule": "nope = 1"},
+            "otp": {"enabled": True},
+        },
+    ),
+    create(
+        "json paths and a geo point in rules",
+        {
+            "name": "r5",
+            "fields": [{"name": "meta", "type": "json"}, {"name": "loc", "type": "geoPoint"}],
+            "listRule": "meta.a.b = 1 && loc.lat > 0 && meta.list.0 = 'x'",
+        },
+    ),
     create(
         "an auth collection",
         {"name": "members", "type": "auth", "fields": [{"name": "nick", "type": "text"}]},

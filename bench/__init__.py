@@ -1,1 +1,1 @@
-"""Benchmarks: the same workload against pocketlite and PocketBase, reported as ratios."""
+"""Benchmarks that run the same workload against pocketlite and PocketBase and report ratios."""

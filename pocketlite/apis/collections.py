@@ -20,6 +20,7 @@ from pocketlite.core.collection import (
 from pocketlite.core.collections import CollectionsImportError, find_references, truncate_collection
 from pocketlite.core.db import describe_error
 from pocketlite.core.errors import BadRequestError, NotFoundError, ValidationError, ValidationErrors
+from pocketlite.core.oauth2_providers import providers
 from pocketlite.core.record import Record
 from pocketlite.core.scaffolds import new_collection
 from pocketlite.core.validators import first_error, length, required
@@ -188,6 +189,13 @@ async def scaffolds(request: AnyRequest) -> Response[bytes]:
     return json_response(request, out)
 
 
+@get("/api/collections/meta/oauth2-providers")
+async def oauth2_providers(request: AnyRequest) -> Response[bytes]:
+    """The OAuth2 providers auth collections can enable (name, display name, logo)."""
+    require_superuser(request)
+    return json_response(request, providers())
+
+
 class DryRunBody(msgspec.Struct):
     """Body of `POST /api/collections/meta/dry-run-view`."""
 
@@ -222,5 +230,6 @@ ROUTES = [
     truncate,
     import_collections,
     scaffolds,
+    oauth2_providers,
     dry_run_view,
 ]

@@ -16,7 +16,9 @@ from pocketlite.core.collection import AUTH, RULES, TYPES, Collection
 from pocketlite.core.db import Transaction
 from pocketlite.core.errors import ValidationError, ValidationErrors
 from pocketlite.core.fields import BoolField, EmailField, PasswordField, TextField
+from pocketlite.core.fields.url import is_url
 from pocketlite.core.indexes import Index, find_single_column_unique_index, parse_index
+from pocketlite.core.oauth2_providers import is_provider
 from pocketlite.core.record_resolver import RecordFieldResolver, RequestInfo
 from pocketlite.core.validators import (
     first_error,
@@ -506,14 +508,29 @@ def _oauth2_errors(options: AuthOptions) -> ValidationErrors | None:
     for i, provider in enumerate(options.oauth2.providers):
         found = _nested(
             {
-                "name": required(provider.name),
+                "name": required(provider.name) or _known_provider(provider.name),
                 "clientId": required(provider.clientId),
                 "clientSecret": required(provider.clientSecret),
+                "authURL": _url_error(provider.authURL),
+                "tokenURL": _url_error(provider.tokenURL),
+                "userInfoURL": _url_error(provider.userInfoURL),
             }
         )
         if found is not None:
             provider_errors[str(i)] = found
     return ValidationErrors({"providers": ValidationErrors(provider_errors)}) if provider_errors else None
+
+
+def _known_provider(name: str) -> ValidationError | None:
+    if is_provider(name):
+        return None
+    return _error("missing_provider", f"Invalid or missing provider with name {name}.", {"name": name})
+
+
+def _url_error(value: str) -> ValidationError | None:
+    if not value or is_url(value):
+        return None
+    return _error("is_url", "Must be a valid URL.")
 
 
 def _identity_fields(new: Collection, names: list[str]) -> ValidationError | None:

@@ -60,6 +60,8 @@ CASES = [
     Case("view unknown", "GET", f"{C}/nope", auth=True),
     Case("view with fields", "GET", f"{C}/users?fields=name,passwordAuth", auth=True),
     Case("scaffolds", "GET", f"{C}/meta/scaffolds", auth=True),
+    Case("OAuth2 providers", "GET", f"{C}/meta/oauth2-providers", auth=True),
+    Case("OAuth2 providers as guest", "GET", f"{C}/meta/oauth2-providers"),
     Case("list", "GET", C, auth=True),
     Case("list as guest", "GET", C),
     Case("list page 2 of 3 per page", "GET", f"{C}?page=2&perPage=3&fields=id", auth=True),
@@ -243,6 +245,29 @@ CASES = [
             "listRule": "meta.a.b = 1 && loc.lat > 0 && meta.list.0 = 'x'",
         },
     ),
+    create(
+        "an unknown OAuth2 provider and bad URLs",
+        {
+            "name": "o1",
+            "type": "auth",
+            "oauth2": {
+                "enabled": True,
+                "providers": [{"name": "nope", "clientId": "a", "clientSecret": "b", "authURL": "bad url"}],
+            },
+        },
+    ),
+    create(
+        "a configured OAuth2 provider",
+        {
+            "name": "o1",
+            "type": "auth",
+            "oauth2": {
+                "enabled": True,
+                "providers": [{"name": "github", "clientId": "a", "clientSecret": "b"}],
+            },
+        },
+    ),
+    Case("the configured provider hides its secret", "GET", f"{C}/o1", auth=True),
     create(
         "an auth collection",
         {"name": "members", "type": "auth", "fields": [{"name": "nick", "type": "text"}]},

@@ -10,6 +10,7 @@ from pocketlite.app import App
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import ForbiddenError, NotFoundError, UnauthorizedError
 from pocketlite.core.record import Record
+from pocketlite.core.record_resolver import RequestInfo
 from pocketlite.core.records import SUPERUSERS
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "get_app",
     "get_auth",
     "is_superuser",
+    "request_info",
     "require_superuser",
 ]
 
@@ -44,6 +46,15 @@ def get_auth(request: AnyRequest) -> Record | None:
 def is_superuser(record: Record | None) -> bool:
     """Whether `record` is a superuser account."""
     return record is not None and record.collection.name == SUPERUSERS
+
+
+def request_info(request: AnyRequest, body: dict[str, Any] | None = None) -> RequestInfo:
+    """The request as rules see it (`@request.*`)."""
+    headers = {k.lower().replace("-", "_"): v for k, v in request.headers.items()}
+    query = {k: v for k, v in request.query_params.items()}
+    return RequestInfo(
+        method=request.method.upper(), query=query, headers=headers, body=body or {}, auth=get_auth(request)
+    )
 
 
 def require_superuser(request: AnyRequest) -> Record:

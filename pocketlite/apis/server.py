@@ -11,7 +11,7 @@ import msgspec
 from litestar import Litestar
 from litestar.datastructures import State
 
-from pocketlite.apis import CONFIG_ENV, collections, health, record_auth, static
+from pocketlite.apis import CONFIG_ENV, collections, health, record_auth, records, static
 from pocketlite.apis.errors import EXCEPTION_HANDLERS
 from pocketlite.apis.middlewares import ASGIApp, cors_and_headers, load_auth
 from pocketlite.app import App, Config
@@ -34,7 +34,13 @@ def create_litestar(app: App) -> Litestar:
             await app.stop()
 
     return Litestar(
-        route_handlers=[health.health, *collections.ROUTES, *record_auth.ROUTES, *static.ROUTES],
+        route_handlers=[
+            health.health,
+            *collections.ROUTES,
+            *records.ROUTES,
+            *record_auth.ROUTES,
+            *static.ROUTES,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         state=State({"app": app}),

@@ -35,20 +35,22 @@ class SQLFilter:
 
 
 def build_filter(
-    text: str, resolver: FieldResolver, max_expressions: int = DEFAULT_MAX_EXPRESSIONS
+    text: str, resolver: FieldResolver, max_expressions: int = DEFAULT_MAX_EXPRESSIONS, *, prefix: str = "p"
 ) -> SQLFilter:
-    """The SQL of a filter; `FilterError` when it is invalid or exceeds `max_expressions`."""
+    """The SQL of a filter; `FilterError` when it is invalid or exceeds `max_expressions`.
+    Parameters are named `<prefix>N`: filters combined in one query need distinct prefixes."""
     try:
         expression = parse(text)
     except FilterSyntaxError as exc:
         raise FilterError(str(exc)) from exc
-    builder = _Builder(resolver, max_expressions)
+    builder = _Builder(resolver, max_expressions, prefix)
     return SQLFilter(builder.expression(expression), builder.params)
 
 
 class _Builder:
-    def __init__(self, resolver: FieldResolver, max_expressions: int) -> None:
+    def __init__(self, resolver: FieldResolver, max_expressions: int, prefix: str) -> None:
         self.resolver = resolver
+        self.prefix = prefix
         self.remaining = max_expressions
         self.params: dict[str, Any] = {}
         self._names = itertools.count()
@@ -105,8 +107,8 @@ class _Builder:
             sql = right.after_build(sql)
         return sql
 
-    def _alias(self, prefix: str) -> str:
-        return f"{prefix}{next(self._names)}"
+    def _alias(self, kind: str) -> str:
+        return f"{kind}{self.prefix}{next(self._names)}"
 
     def _many_vs_one(self, many: ResolverResult, op: str, other: ResolverResult, *, inverse: bool) -> str:
         assert many.multi_match is not None
@@ -147,7 +149,7 @@ class _Builder:
         return result
 
     def _bind(self, value: Any) -> ResolverResult:
-        name = f"p{next(self._names)}"
+        name = f"{self.prefix}{next(self._names)}"
         return ResolverResult(f":{name}", {name: value})
 
     def _resolve(self, token: Token) -> ResolverResult:

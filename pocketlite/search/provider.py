@@ -72,13 +72,13 @@ class Page:
     total_pages: int
 
     def envelope(self, items: list[Any]) -> dict[str, Any]:
-        """`{"page","perPage","totalItems","totalPages","items"}`."""
+        """`{"items","page","perPage","totalItems","totalPages"}`, in PocketBase's order."""
         return {
+            "items": items,
             "page": self.page,
             "perPage": self.per_page,
             "totalItems": self.total_items,
             "totalPages": self.total_pages,
-            "items": items,
         }
 
 

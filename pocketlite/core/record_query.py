@@ -1,0 +1,139 @@
+"""Reading records for the API: one SELECT with the rule, the client filter and their JOINs
+(records-api.md §1-§2, filter-and-rules.md §4).
+
+A rule is AND-ed into the query. For non-superusers, every collection that a client filter
+reaches through a relation brings its own list rule along (PocketBase's "rule joins"), so
+filtering can't reveal records the requester couldn't list.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from pocketlite.core.collection import Collection
+from pocketlite.core.db import Database
+from pocketlite.core.record import Record
+from pocketlite.core.record_resolver import RecordFieldResolver, RequestInfo
+from pocketlite.core.tablesync import quote
+from pocketlite.search.filter import build_filter
+from pocketlite.search.provider import MAX_FILTER_LENGTH, ListParams, Page
+from pocketlite.search.sort import build_sort
+
+__all__ = ["MAX_SORT_FIELDS", "find_visible_record", "list_records"]
+
+# PocketBase refuses more sort expressions than this (records-api.md §1).
+MAX_SORT_FIELDS = 8
+FindCollection = Callable[[str], Collection | None]
+
+
+class _Query:
+    """The parts of one SELECT over a collection, built up by rules and filters."""
+
+    def __init__(self, collection: Collection, resolver: RecordFieldResolver) -> None:
+        self.collection = collection
+        self.resolver = resolver
+        self.where: list[str] = []
+        self.params: dict[str, Any] = {}
+
+    def and_filter(self, text: str, resolver: RecordFieldResolver | None = None) -> None:
+        built = build_filter(text, resolver or self.resolver, prefix=f"f{len(self.where)}_")
+        self.where.append(f"({built.sql})")
+        self.params.update(built.params)
+
+    def from_sql(self) -> str:
+        table = quote(self.collection.name)
+        joins = "".join(
+            f" LEFT JOIN {j.table} `{j.alias}`" + (f" ON {j.on}" if j.on else "") for j in self.resolver.joins
+        )
+        where = f" WHERE {' AND '.join(self.where)}" if self.where else ""
+        return f"FROM {table} {table}{joins}{where}"
+
+    def apply_rule_joins(self) -> None:
+        """AND the list rules of the collections a non-superuser's filter joined."""
+        for n, (joined, alias) in enumerate(list(self.resolver.rule_joins)):
+            if not joined.listRule:
+                continue
+            clone = RecordFieldResolver(
+                self.resolver.find_collection,
+                joined,
+                self.resolver.request,
+                allow_hidden=True,
+                base_alias=alias,
+                alias_suffix=f"_lr{n}",
+            )
+            self.and_filter(f"id='' || (\n{joined.listRule}\n)", clone)
+            self.resolver.joins.extend(clone.joins)
+            self.params.update(clone.join_params)
+
+    def all_params(self) -> dict[str, Any]:
+        return {**self.resolver.join_params, **self.params}
+
+
+def _resolver(find: FindCollection, collection: Collection, request: RequestInfo) -> RecordFieldResolver:
+    # Rules may use hidden fields; the client's filter and sort may not (unless superuser).
+    return RecordFieldResolver(find, collection, request, allow_hidden=True)
+
+
+async def list_records(
+    db: Database,
+    find: FindCollection,
+    collection: Collection,
+    params: ListParams,
+    request: RequestInfo,
+    *,
+    superuser: bool,
+) -> tuple[Page, list[Record]]:
+    """A page of the records the requester may list; `ValueError` for bad filters or sorts."""
+    resolver = _resolver(find, collection, request)
+    query = _Query(collection, resolver)
+    if not superuser and collection.listRule:
+        query.and_filter(collection.listRule)
+    resolver.allow_hidden = superuser
+    if params.filter:
+        if len(params.filter) > MAX_FILTER_LENGTH:
+            raise ValueError("filter too long")
+        query.and_filter(params.filter)
+    if len([s for s in params.sort.split(",") if s.strip()]) > MAX_SORT_FIELDS:
+        raise ValueError("too many sort fields")
+    order = build_sort(params.sort, resolver)
+    query.apply_rule_joins()
+    distinct = "DISTINCT " if resolver.joins else ""
+    table = quote(collection.name)
+    order_sql = f" ORDER BY {order}" if order else ""
+    offset = params.per_page * (params.page - 1)
+    rows = await db.fetch_all(
+        f"SELECT {distinct}{table}.* {query.from_sql()}{order_sql} LIMIT {params.per_page} OFFSET {offset}",
+        query.all_params(),
+        heavy=True,
+    )
+    total_items = total_pages = -1
+    if not params.skip_total:
+        column = f"{table}.`id`" if collection.is_view else f"{table}.`_rowid_`"
+        count = await db.fetch_all(
+            f"SELECT COUNT(DISTINCT {column}) {query.from_sql()}", query.all_params(), heavy=True
+        )
+        total_items = int(count[0][0])
+        total_pages = math.ceil(total_items / params.per_page)
+    records = [Record.from_row(collection, row) for row in rows]
+    return Page(rows, params.page, params.per_page, total_items, total_pages), records
+
+
+async def find_visible_record(
+    db: Database,
+    find: FindCollection,
+    collection: Collection,
+    record_id: str,
+    rule: str | None,
+    request: RequestInfo,
+) -> Record | None:
+    """The record if it exists and `rule` (None or "" = no condition) matches it."""
+    query = _Query(collection, _resolver(find, collection, request))
+    table = quote(collection.name)
+    query.where.append(f"{table}.`id` = :record_id")
+    query.params["record_id"] = record_id
+    if rule:
+        query.and_filter(rule)
+    rows = await db.fetch_all(f"SELECT {table}.* {query.from_sql()} LIMIT 1", query.all_params())
+    return Record.from_row(collection, rows[0]) if rows else None

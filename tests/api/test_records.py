@@ -1,0 +1,120 @@
+"""Listing and viewing records (records-api.md §1-§2) through a live server: API rules, filters
+over relations, hidden fields and email visibility."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.servers import Server
+
+
+@pytest.fixture(scope="module")
+def shelf(server: Server, superuser_token: str) -> Iterator[None]:
+    """Two collections with rules and rows written straight into the server's SQLite file."""
+    admin = {"Authorization": superuser_token}
+    writers = httpx.post(
+        f"{server.url}/api/collections",
+        headers=admin,
+        json={
+            "name": "shelf_writers",
+            "listRule": "hidden_flag = false",
+            "fields": [
+                {"name": "name", "type": "text"},
+                {"name": "hidden_flag", "type": "bool", "hidden": True},
+            ],
+        },
+    ).json()
+    created = httpx.post(
+        f"{server.url}/api/collections",
+        headers=admin,
+        json={
+            "name": "shelf_books",
+            "listRule": "published = true",
+            "viewRule": "published = true",
+            "fields": [
+                {"name": "title", "type": "text"},
+                {"name": "published", "type": "bool"},
+                {"name": "note", "type": "text", "hidden": True},
+                {"name": "writer", "type": "relation", "collectionId": writers["id"], "maxSelect": 1},
+            ],
+        },
+    )
+    assert created.status_code == 200, created.text
+    with sqlite3.connect(Path(server.data_dir) / "data.db", timeout=10) as db:
+        db.executemany(
+            "INSERT INTO shelf_writers (id, name, hidden_flag) VALUES (?, ?, ?)",
+            [("w1", "Ann", 0), ("w2", "Bob", 1)],
+        )
+        db.executemany(
+            "INSERT INTO shelf_books (id, title, published, note, writer) VALUES (?, ?, ?, ?, ?)",
+            [("b1", "Alpha", 1, "n1", "w1"), ("b2", "Beta", 1, "n2", "w2"), ("b3", "Gamma", 0, "n3", "w1")],
+        )
+    yield
+
+
+def ids(response: httpx.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["items"]]
+
+
+def test_guests_see_what_the_list_rule_allows(client: httpx.Client, shelf: None) -> None:
+    body = client.get("/api/collections/shelf_books/records?sort=title").json()
+    assert [i["id"] for i in body["items"]] == ["b1", "b2"]
+    assert (body["totalItems"], body["totalPages"]) == (2, 1)
+    assert "note" not in body["items"][0]
+
+
+def test_superusers_see_everything(client: httpx.Client, superuser_token: str, shelf: None) -> None:
+    response = client.get(
+        "/api/collections/shelf_books/records?sort=title", headers={"Authorization": superuser_token}
+    )
+    assert ids(response) == ["b1", "b2", "b3"]
+    assert response.json()["items"][2]["note"] == "n3"
+
+
+def test_a_filter_through_a_relation_respects_that_collections_list_rule(
+    client: httpx.Client, shelf: None
+) -> None:
+    # Bob's writer row is hidden from guests by the writers' list rule, so his book can't match.
+    assert ids(client.get("/api/collections/shelf_books/records?filter=writer.name='Bob'")) == []
+    assert ids(client.get("/api/collections/shelf_books/records?filter=writer.name='Ann'")) == ["b1"]
+
+
+def test_clients_cant_filter_by_hidden_fields(client: httpx.Client, shelf: None) -> None:
+    response = client.get("/api/collections/shelf_books/records?filter=note='n1'")
+    assert response.json() == {
+        "data": {},
+        "message": "Something went wrong while processing your request.",
+        "status": 400,
+    }
+
+
+def test_guests_cant_use_request_or_collection_in_filters(client: httpx.Client, shelf: None) -> None:
+    response = client.get("/api/collections/shelf_books/records?filter=@collection.shelf_writers.name='Ann'")
+    assert response.status_code == 403
+    assert response.json()["message"] == "Only superusers can filter by @collection."
+
+
+def test_view_applies_the_view_rule(client: httpx.Client, superuser_token: str, shelf: None) -> None:
+    assert client.get("/api/collections/shelf_books/records/b1").json()["title"] == "Alpha"
+    hidden = client.get("/api/collections/shelf_books/records/b3")
+    assert hidden.json() == {"data": {}, "message": "The requested resource wasn't found.", "status": 404}
+    as_superuser = client.get(
+        "/api/collections/shelf_books/records/b3", headers={"Authorization": superuser_token}
+    )
+    assert as_superuser.json()["note"] == "n3"
+
+
+def test_superusers_only_collections(client: httpx.Client, shelf: None) -> None:
+    response = client.get("/api/collections/_superusers/records")
+    assert response.json() == {
+        "data": {},
+        "message": "Only superusers can perform this action.",
+        "status": 403,
+    }
+    assert client.get("/api/collections/nope/records").json()["message"] == "Missing collection context."

@@ -140,7 +140,7 @@ async def truncate(request: AnyRequest, collection_id: str) -> None:
             "View collections cannot be truncated since they don't store their own records."
         )
     try:
-        await truncate_collection(get_app(request).data, collection)
+        await truncate_collection(get_app(request).data, collection, get_app(request).collections())
     except Exception as exc:
         raise BadRequestError(
             "Failed to truncate collection (most likely due to required cascade delete record references)."

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Response, get
+from litestar import Response, delete, get, patch, post
 
 from pocketlite.apis.context import AnyRequest, get_app, get_auth, is_superuser, request_info
+from pocketlite.apis.record_body import read_record_body
 from pocketlite.apis.response import json_response
 from pocketlite.core.collection import Collection
-from pocketlite.core.errors import BadRequestError, ForbiddenError, NotFoundError
+from pocketlite.core.errors import BadRequestError, ForbiddenError, NotFoundError, ValidationErrors
 from pocketlite.core.record import Record
-from pocketlite.core.record_query import find_visible_record, list_records
+from pocketlite.core.record_form import auth_form_errors
+from pocketlite.core.record_input import apply_input
+from pocketlite.core.record_query import find_visible_record, list_records, new_record_matches
 from pocketlite.core.record_resolver import RequestInfo
+from pocketlite.core.records import delete_record, find_record_by_id, save_record
 from pocketlite.search.provider import ListParams
 
 __all__ = ["ROUTES"]
@@ -20,11 +24,17 @@ __all__ = ["ROUTES"]
 _SUPERUSERS_ONLY = "Only superusers can perform this action."
 
 
-def _collection(request: AnyRequest, id_or_name: str) -> Collection:
+def _collection(
+    request: AnyRequest, id_or_name: str, missing: str = "Missing collection context."
+) -> Collection:
     found = get_app(request).find_collection(id_or_name)
     if found is None:
-        raise NotFoundError("Missing collection context.")
+        raise NotFoundError(missing)
     return found
+
+
+# NB: PocketBase's create and update answer an unknown collection from their body-limit middleware.
+_MISSING_FOR_WRITES = "Missing or invalid collection context."
 
 
 async def serialize(request: AnyRequest, records: list[Record], info: RequestInfo) -> list[dict[str, Any]]:
@@ -101,4 +111,115 @@ async def view(request: AnyRequest, collection_id: str, record_id: str) -> Respo
     return json_response(request, (await serialize(request, [record], info))[0])
 
 
-ROUTES = [list_, view]
+def _writable(collection: Collection, rule: str | None, superuser: bool) -> None:
+    if collection.is_view:
+        raise BadRequestError("Unsupported collection type.")
+    if rule is None and not superuser:
+        raise ForbiddenError(_SUPERUSERS_ONLY)
+
+
+async def _is_manager(request: AnyRequest, record: Record, info: RequestInfo, superuser: bool) -> bool:
+    """Superusers, and requesters the auth collection's manage rule admits for `record`."""
+    collection = record.collection
+    if superuser:
+        return True
+    rule = collection.auth.manageRule if collection.is_auth and collection.auth else None
+    if not rule or get_auth(request) is None:
+        return False
+    app = get_app(request)
+    try:
+        if record.is_new:
+            return await new_record_matches(app.data, app.find_collection, record, rule, info)
+        return (
+            await find_visible_record(app.data, app.find_collection, collection, record.id, rule, info)
+            is not None
+        )
+    except ValueError:
+        return False
+
+
+async def _save(
+    request: AnyRequest, record: Record, body: dict[str, Any], info: RequestInfo, failure: str
+) -> None:
+    superuser = is_superuser(get_auth(request))
+    manager = await _is_manager(request, record, info, superuser)
+    errors = await auth_form_errors(record, body, manager=manager)
+    if errors:
+        raise BadRequestError(failure, errors)
+    app = get_app(request)
+    try:
+        await save_record(app.data, record, find=app.find_collection)
+    except ValidationErrors as exc:
+        raise BadRequestError(failure, exc) from exc
+
+
+@post("/api/collections/{collection_id:str}/records", status_code=200)
+async def create(request: AnyRequest, collection_id: str) -> Response[bytes]:
+    """A new record, if the create rule admits the submitted data."""
+    collection = _collection(request, collection_id, _MISSING_FOR_WRITES)
+    superuser = is_superuser(get_auth(request))
+    _writable(collection, collection.createRule, superuser)
+    body = await read_record_body(request)
+    record = Record(collection)
+    resolved = apply_input(record, body, drop_hidden=not superuser)
+    info = request_info(request, resolved)
+    if not superuser and collection.createRule:
+        app = get_app(request)
+        try:
+            allowed = await new_record_matches(
+                app.data, app.find_collection, record, collection.createRule, info
+            )
+        except ValueError:
+            allowed = False
+        if not allowed:
+            raise BadRequestError("Failed to create record.")
+    await _save(request, record, body, info, "Failed to create record.")
+    return json_response(request, (await serialize(request, [record], info))[0])
+
+
+@patch("/api/collections/{collection_id:str}/records/{record_id:str}")
+async def update(request: AnyRequest, collection_id: str, record_id: str) -> Response[bytes]:
+    """Change a record the update rule lets the requester change (404 otherwise)."""
+    collection = _collection(request, collection_id, _MISSING_FOR_WRITES)
+    superuser = is_superuser(get_auth(request))
+    _writable(collection, collection.updateRule, superuser)
+    app = get_app(request)
+    record = await find_record_by_id(app.data, collection, record_id)
+    if record is None:
+        raise NotFoundError()
+    body = await read_record_body(request)
+    resolved = apply_input(record, body, drop_hidden=not superuser)
+    info = request_info(request, resolved)
+    if not superuser and collection.updateRule:
+        try:
+            visible = await find_visible_record(
+                app.data, app.find_collection, collection, record_id, collection.updateRule, info
+            )
+        except ValueError:
+            visible = None
+        if visible is None:
+            raise NotFoundError()
+    await _save(request, record, body, info, "Failed to update record.")
+    return json_response(request, (await serialize(request, [record], info))[0])
+
+
+@delete("/api/collections/{collection_id:str}/records/{record_id:str}", status_code=204)
+async def delete_(request: AnyRequest, collection_id: str, record_id: str) -> None:
+    """Delete a record the delete rule lets the requester delete, with its references."""
+    collection = _collection(request, collection_id)
+    superuser = is_superuser(get_auth(request))
+    _writable(collection, collection.deleteRule, superuser)
+    app = get_app(request)
+    rule = None if superuser else collection.deleteRule
+    try:
+        record = await find_visible_record(
+            app.data, app.find_collection, collection, record_id, rule, request_info(request)
+        )
+    except ValueError:
+        record = None
+    if record is None:
+        raise NotFoundError()
+    await delete_record(app.data, record, app.collections())
+
+
+ROUTES = [list_, view, create, update, delete_]

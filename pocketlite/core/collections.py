@@ -212,12 +212,13 @@ def _without_ids(fields: list[Field]) -> list[dict[str, Any]]:
     return [{k: v for k, v in f.to_dict().items() if k != "id"} for f in fields]
 
 
-async def truncate_collection(db: Database, collection: Collection) -> None:
-    """Delete every record one by one, so each delete runs the full record delete path."""
+async def truncate_collection(db: Database, collection: Collection, collections: list[Collection]) -> None:
+    """Delete every record one by one, so each delete runs the full record delete path
+    (cascades and required references included)."""
     async with db.transaction() as tx:
         rows = await tx.fetch_all(f"SELECT * FROM {quote(collection.name)}")
         for row in rows:
-            await delete_record(db, Record.from_row(collection, row))
+            await delete_record(db, Record.from_row(collection, row), collections)
 
 
 class CollectionsImportError(Exception):

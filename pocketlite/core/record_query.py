@@ -21,7 +21,7 @@ from pocketlite.search.filter import build_filter
 from pocketlite.search.provider import MAX_FILTER_LENGTH, ListParams, Page
 from pocketlite.search.sort import build_sort
 
-__all__ = ["MAX_SORT_FIELDS", "find_visible_record", "list_records"]
+__all__ = ["MAX_SORT_FIELDS", "find_visible_record", "list_records", "new_record_matches"]
 
 # PocketBase refuses more sort expressions than this (records-api.md §1).
 MAX_SORT_FIELDS = 8
@@ -137,3 +137,30 @@ async def find_visible_record(
         query.and_filter(rule)
     rows = await db.fetch_all(f"SELECT {table}.* {query.from_sql()} LIMIT 1", query.all_params())
     return Record.from_row(collection, rows[0]) if rows else None
+
+
+async def new_record_matches(
+    db: Database, find: FindCollection, record: Record, rule: str, request: RequestInfo
+) -> bool:
+    """Whether a record about to be created satisfies `rule`.
+
+    NB: as PocketBase, the rule runs against a one-row CTE named like the collection that holds
+    the new values, so field names mean the submitted data and relations join as usual.
+    """
+    collection = record.collection
+    query = _Query(collection, _resolver(find, collection, request))
+    query.and_filter(rule)
+    values: dict[str, Any] = {}
+    columns = []
+    for i, field in enumerate(collection.fields):
+        name = f"c{i}"
+        value = record.get(field.name)
+        if field.name == "id" and not value:
+            value = "_temp_" + "x" * 15
+        elif collection.is_auth and field.name == "verified":
+            value = False
+        values[name] = field.to_db(value)
+        columns.append(f":{name} AS {quote(field.name)}")
+    cte = f"WITH {quote(collection.name)} AS (SELECT {', '.join(columns)}) "
+    rows = await db.fetch_all(f"{cte}SELECT 1 {query.from_sql()} LIMIT 1", {**values, **query.all_params()})
+    return bool(rows)

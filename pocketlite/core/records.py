@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pocketlite.core.collection import Collection
 from pocketlite.core.db import Database
 from pocketlite.core.errors import BadRequestError, ValidationError, ValidationErrors
-from pocketlite.core.fields import AutodateField, PasswordField, PasswordValue, TextField
+from pocketlite.core.fields import AutodateField, PasswordField, PasswordValue, RelationField, TextField
 from pocketlite.core.record import Record
 from pocketlite.core.tablesync import quote
 from pocketlite.tools.types import now_string
 
 __all__ = [
     "AUTH_SUBTABLES",
+    "REQUIRED_REFERENCE",
     "SUPERUSERS",
     "count_records",
     "delete_record",
@@ -104,13 +106,26 @@ def _validate(record: Record) -> None:
         raise ValidationErrors(errors)
 
 
-async def save_record(db: Database, record: Record) -> None:
-    """Validate and store a record; field problems raise `ValidationErrors`."""
+async def save_record(
+    db: Database, record: Record, *, find: Callable[[str], Collection | None] | None = None
+) -> None:
+    """Validate and store a record; field problems raise `ValidationErrors`. With `find`, the
+    ids of relation fields must exist in their collections."""
     collection = record.collection
     if collection.is_view:
         raise BadRequestError("Unsupported collection type.")
     _prepare(record)
-    _validate(record)
+    try:
+        _validate(record)
+    except ValidationErrors as exc:
+        errors = exc
+    else:
+        errors = ValidationErrors()
+    if find is not None:
+        for name, error in (await _relation_errors(db, record, find)).items():
+            errors.errors.setdefault(name, error)
+    if errors:
+        raise errors
     for field in collection.fields:
         if isinstance(field, PasswordField):
             await field.hash_plain(record.data[field.name])
@@ -135,6 +150,34 @@ async def save_record(db: Database, record: Record) -> None:
     record.original = dict(record.data)
 
 
+async def _relation_errors(
+    db: Database, record: Record, find: Callable[[str], Collection | None]
+) -> dict[str, ValidationError]:
+    errors: dict[str, ValidationError] = {}
+    for field in record.collection.fields:
+        if not isinstance(field, RelationField) or not (record.is_new or record.changed(field.name)):
+            continue
+        ids = field.values_of(record.get(field.name))
+        if not ids:
+            continue
+        target = find(field.collectionId)
+        if target is None:
+            errors[field.name] = ValidationError(
+                "validation_missing_rel_collection",
+                f"Failed to fetch relation collection {field.collectionId}.",
+            )
+            continue
+        marks = ", ".join("?" for _ in ids)
+        row = await db.fetch_one(
+            f"SELECT COUNT(*) FROM {quote(target.name)} WHERE id IN ({marks})", tuple(ids)
+        )
+        if row is None or row[0] != len(ids):
+            errors[field.name] = ValidationError(
+                "validation_missing_rel_records", "Failed to find all relation records with the provided ids."
+            )
+    return errors
+
+
 def _integrity_errors(exc: sqlite3.IntegrityError) -> Exception:
     match = _UNIQUE_RE.search(str(exc))
     if match is None:
@@ -145,18 +188,70 @@ def _integrity_errors(exc: sqlite3.IntegrityError) -> Exception:
     )
 
 
-async def delete_record(db: Database, record: Record) -> None:
-    """Delete a record and, for auth records, the rows that belong to it."""
+REQUIRED_REFERENCE = (
+    "Failed to delete record. Make sure that the record is not part of a required relation reference."
+)
+
+
+async def delete_record(db: Database, record: Record, collections: Sequence[Collection] = ()) -> None:
+    """Delete a record, the rows of auth records' system tables, and what references it: the id
+    leaves every relation pointing at it; a reference left empty deletes its record when the
+    field cascades, and refuses the whole delete when the field is required (data-model.md §3.3).
+    """
+    async with db.transaction():
+        await _delete(db, record, collections, set())
+
+
+async def _delete(db: Database, record: Record, collections: Sequence[Collection], seen: set[str]) -> None:
     collection = record.collection
-    async with db.transaction() as tx:
-        if collection.name == SUPERUSERS:
-            row = await tx.fetch_one(f"SELECT COUNT(*) FROM {quote(SUPERUSERS)}")
-            if row is not None and row[0] <= 1:
-                raise BadRequestError("You can't delete the only existing superuser.")
-        await tx.execute(f"DELETE FROM {quote(collection.name)} WHERE id = ?", (record.id,))
-        if collection.is_auth:
-            for table in AUTH_SUBTABLES:
-                await tx.execute(
-                    f"DELETE FROM {quote(table)} WHERE collectionRef = ? AND recordRef = ?",
-                    (collection.id, record.id),
-                )
+    key = f"{collection.id}/{record.id}"
+    if key in seen:
+        return
+    seen.add(key)
+    if collection.name == SUPERUSERS:
+        row = await db.fetch_one(f"SELECT COUNT(*) FROM {quote(SUPERUSERS)}")
+        if row is not None and row[0] <= 1:
+            raise BadRequestError("You can't delete the only existing superuser.")
+    await db.execute(f"DELETE FROM {quote(collection.name)} WHERE id = ?", (record.id,))
+    if collection.is_auth:
+        for table in AUTH_SUBTABLES:
+            await db.execute(
+                f"DELETE FROM {quote(table)} WHERE collectionRef = ? AND recordRef = ?",
+                (collection.id, record.id),
+            )
+    for other in collections:
+        if other.is_view:
+            continue
+        for field in other.fields:
+            if isinstance(field, RelationField) and field.collectionId == collection.id:
+                await _unlink(db, other, field, record.id, collections, seen)
+
+
+async def _unlink(
+    db: Database,
+    collection: Collection,
+    field: RelationField,
+    target_id: str,
+    collections: Sequence[Collection],
+    seen: set[str],
+) -> None:
+    table, column = quote(collection.name), quote(field.name)
+    if field.is_multiple:
+        values = f"json_each(CASE WHEN json_valid({column}) THEN {column} ELSE '[]' END)"
+        where = f"EXISTS (SELECT 1 FROM {values} WHERE value = ?)"
+    else:
+        where = f"{column} = ?"
+    rows = await db.fetch_all(f"SELECT * FROM {table} WHERE {where}", (target_id,))
+    for row in rows:
+        referencing = Record.from_row(collection, row)
+        remaining = [i for i in field.values_of(referencing.get(field.name)) if i != target_id]
+        if not remaining and field.cascadeDelete:
+            await _delete(db, referencing, collections, seen)
+        elif not remaining and field.required:
+            raise BadRequestError(REQUIRED_REFERENCE)
+        else:
+            referencing.set(field.name, remaining)
+            await db.execute(
+                f"UPDATE {table} SET {column} = ? WHERE id = ?",
+                (field.to_db(referencing.get(field.name)), referencing.id),
+            )

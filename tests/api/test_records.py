@@ -118,3 +118,103 @@ def test_superusers_only_collections(client: httpx.Client, shelf: None) -> None:
         "status": 403,
     }
     assert client.get("/api/collections/nope/records").json()["message"] == "Missing collection context."
+
+
+def test_users_sign_up_and_manage_their_own_record(client: httpx.Client) -> None:
+    signup = client.post(
+        "/api/collections/users/records",
+        json={
+            "email": "writer@example.com",
+            "password": "12345678",
+            "passwordConfirm": "12345678",
+            "name": "W",
+        },
+    )
+    assert signup.status_code == 200, signup.text
+    user_id = signup.json()["id"]
+    assert "email" not in signup.json()  # a guest made it: emailVisibility is off
+    token = client.post(
+        "/api/collections/users/auth-with-password",
+        json={"identity": "writer@example.com", "password": "12345678"},
+    ).json()["token"]
+    me = {"Authorization": token}
+
+    assert (
+        client.get(f"/api/collections/users/records/{user_id}", headers=me).json()["email"]
+        == "writer@example.com"
+    )
+    no_old = client.patch(
+        f"/api/collections/users/records/{user_id}",
+        headers=me,
+        json={"password": "abcdefgh1", "passwordConfirm": "abcdefgh1"},
+    )
+    assert no_old.json()["data"] == {
+        "oldPassword": {"code": "validation_required", "message": "Cannot be blank."}
+    }
+    verified = client.patch(f"/api/collections/users/records/{user_id}", headers=me, json={"verified": True})
+    assert verified.json()["data"]["verified"]["code"] == "validation_values_mismatch"
+    changed = client.patch(
+        f"/api/collections/users/records/{user_id}",
+        headers=me,
+        json={"password": "abcdefgh1", "passwordConfirm": "abcdefgh1", "oldPassword": "12345678"},
+    )
+    assert changed.status_code == 200
+    # The password change rotated the token key: the old token is now a guest's.
+    assert client.get(f"/api/collections/users/records/{user_id}", headers=me).status_code == 404
+
+
+def test_create_update_delete_with_rules_and_modifiers(client: httpx.Client, superuser_token: str) -> None:
+    admin = {"Authorization": superuser_token}
+    client.post(
+        "/api/collections",
+        headers=admin,
+        json={
+            "name": "counters",
+            "createRule": "label != 'no'",
+            "updateRule": "n < 10",
+            "deleteRule": "",
+            "viewRule": "",
+            "fields": [{"name": "label", "type": "text"}, {"name": "n", "type": "number"}],
+        },
+    ).raise_for_status()
+    refused = client.post("/api/collections/counters/records", json={"label": "no"})
+    assert refused.json() == {"data": {}, "message": "Failed to create record.", "status": 400}
+    created = client.post("/api/collections/counters/records", json={"label": "ok", "n": 5}).json()
+    path = f"/api/collections/counters/records/{created['id']}"
+
+    assert client.patch(path, json={"n+": 4}).json()["n"] == 9
+    assert client.patch(path, json={"n+": 4}).json()["n"] == 13
+    assert client.patch(path, json={"n": 1}).status_code == 404  # the stored row no longer matches
+    assert client.delete(path).status_code == 204
+    assert client.get(path).status_code == 404
+
+
+def test_deleting_a_record_a_required_relation_needs_is_refused(
+    client: httpx.Client, superuser_token: str
+) -> None:
+    admin = {"Authorization": superuser_token}
+    target = client.post("/api/collections", headers=admin, json={"name": "anchors"}).json()
+    client.post(
+        "/api/collections",
+        headers=admin,
+        json={
+            "name": "chains",
+            "fields": [
+                {"name": "anchor", "type": "relation", "collectionId": target["id"], "required": True}
+            ],
+        },
+    ).raise_for_status()
+    anchor = client.post("/api/collections/anchors/records", headers=admin, json={}).json()
+    client.post(
+        "/api/collections/chains/records", headers=admin, json={"anchor": anchor["id"]}
+    ).raise_for_status()
+
+    refused = client.delete(f"/api/collections/anchors/records/{anchor['id']}", headers=admin)
+
+    assert refused.json() == {
+        "data": {},
+        "message": "Failed to delete record. "
+        "Make sure that the record is not part of a required relation reference.",
+        "status": 400,
+    }
+    assert client.get(f"/api/collections/anchors/records/{anchor['id']}", headers=admin).status_code == 200

@@ -42,7 +42,8 @@ class Case:
     skip_headers: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return self.name
+        # NB: pytest-xdist's loadgroup reads the group after an "@" in the test id.
+        return self.name.replace("@", "at-")
 
     def send(self, server: Server, token: str) -> httpx.Response:
         headers = {**self.headers, **({"Authorization": token} if self.auth else {})}

@@ -90,17 +90,14 @@ class PasswordField(Field, kw_only=True):
             return required_error() if self.required and not value.hash else None
         length = len(value.plain)
         if length < (self.min or 1):
+            # NB: unlike text fields, PocketBase gives these no params.
             return ValidationError(
-                "validation_min_text_constraint",
-                f"Must be at least {self.min} character(s)",
-                {"min": self.min},
+                "validation_min_text_constraint", f"Must be at least {self.min} character(s)"
             )
         limit = self.max or DEFAULT_MAX
         if length > limit:
             return ValidationError(
-                "validation_max_text_constraint",
-                f"Must be less than {limit} character(s)",
-                {"max": limit},
+                "validation_max_text_constraint", f"Must be less than {limit} character(s)"
             )
         if self.pattern and not re.search(self.pattern, value.plain):
             return ValidationError("validation_invalid_format", "Invalid value format")

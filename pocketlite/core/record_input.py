@@ -1,0 +1,68 @@
+"""Submitted record data → field values (records-api.md §6): plain keys set fields through their
+casts; `name+`, `+name`, `name-` and `name:autogenerate` modify the current value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pocketlite.core.fields import MultiValueField, NumberField, TextField
+from pocketlite.core.fields.base import unique_strings
+from pocketlite.core.fields.number import to_number
+from pocketlite.core.record import Record
+
+__all__ = ["apply_input"]
+
+
+def _modifier(key: str) -> tuple[str, str]:
+    """(field name, modifier) of a submitted key; the modifier is "", "+", "^" (prepend), "-" or
+    "autogenerate"."""
+    if key.endswith(":autogenerate"):
+        return key.removesuffix(":autogenerate"), "autogenerate"
+    if key.startswith("+"):
+        return key[1:], "^"
+    if key.endswith("+"):
+        return key[:-1], "+"
+    if key.endswith("-"):
+        return key[:-1], "-"
+    return key, ""
+
+
+def apply_input(record: Record, data: dict[str, Any], *, drop_hidden: bool) -> dict[str, Any]:
+    """Apply `data` to `record`; returns the resolved body (modified keys replaced by the field
+    names with their final values), which is what `@request.body` shows rules.
+
+    NB: as PocketBase, keys are applied shortest first, so `views+` acts on a submitted `views`.
+    `drop_hidden` (non-superusers) ignores hidden fields, except an auth collection's password.
+    """
+    collection = record.collection
+    resolved: dict[str, Any] = dict(data)
+    for key in sorted(data, key=len):
+        name, modifier = _modifier(key)
+        field = collection.field(name)
+        if field is None:
+            continue
+        if drop_hidden and field.hidden and not (collection.is_auth and name == "password"):
+            continue
+        value = data[key]
+        if modifier == "" or (modifier == "autogenerate" and not isinstance(field, TextField)):
+            record.set(name, value)
+        elif isinstance(field, NumberField) and modifier in ("+", "-"):
+            delta = to_number(value)
+            record.set(name, record.get(name) + (delta if modifier == "+" else -delta))
+        elif isinstance(field, MultiValueField) and modifier in ("+", "^", "-"):
+            current = field.values_of(record.get(name))
+            items = unique_strings(value)
+            if modifier == "+":
+                record.set(name, [*current, *items])
+            elif modifier == "^":
+                record.set(name, [*items, *current])
+            else:
+                record.set(name, [v for v in current if v not in items])
+        elif isinstance(field, TextField) and modifier == "autogenerate":
+            record.set(name, f"{'' if value is None else value}{field.autogenerate()}")
+        else:
+            continue
+        if modifier:
+            del resolved[key]
+            resolved[name] = field.to_api(record.get(name))
+    return resolved

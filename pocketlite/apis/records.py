@@ -11,6 +11,7 @@ from pocketlite.apis.record_body import read_record_body
 from pocketlite.apis.response import json_response
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import BadRequestError, ForbiddenError, NotFoundError, ValidationErrors
+from pocketlite.core.expand import expand_records, parse_expand
 from pocketlite.core.record import Record
 from pocketlite.core.record_form import auth_form_errors
 from pocketlite.core.record_input import apply_input
@@ -38,26 +39,39 @@ _MISSING_FOR_WRITES = "Missing or invalid collection context."
 
 
 async def serialize(request: AnyRequest, records: list[Record], info: RequestInfo) -> list[dict[str, Any]]:
-    """Records as the requester may see them: hidden fields for superusers only; emails for
-    superusers, the record's owner and the collection's managers (or when made visible)."""
+    """Records as the requester may see them, with `?expand=` applied: hidden fields for
+    superusers only; emails for superusers, the record's owner and the collection's managers
+    (or when made visible)."""
     auth = get_auth(request)
     superuser = is_superuser(auth)
-    out = []
-    for record in records:
+    app = get_app(request)
+    expand = request.query_params.get("expand", "")
+    if expand:
+        await expand_records(
+            app.data, app.find_collection, records, parse_expand(expand), info, superuser=superuser
+        )
+
+    async def one(record: Record) -> dict[str, Any]:
         collection = record.collection
         show_email = superuser or (
             auth is not None and auth.collection.id == collection.id and auth.id == record.id
         )
         if not show_email and collection.is_auth and collection.auth and collection.auth.manageRule and auth:
-            app = get_app(request)
+            manage = collection.auth.manageRule
             show_email = (
-                await find_visible_record(
-                    app.data, app.find_collection, collection, record.id, collection.auth.manageRule, info
-                )
+                await find_visible_record(app.data, app.find_collection, collection, record.id, manage, info)
                 is not None
             )
-        out.append(record.to_api(show_hidden=superuser, show_email=show_email))
-    return out
+        out = record.to_api(show_hidden=superuser, show_email=show_email)
+        if record.expand is not None:
+            expanded: dict[str, Any] = {}
+            for key, value in record.expand.items():
+                expanded[key] = [await one(r) for r in value] if isinstance(value, list) else await one(value)
+            out["expand"] = expanded
+            out = dict(sorted(out.items()))
+        return out
+
+    return [await one(record) for record in records]
 
 
 def _check_client_query(request: AnyRequest, superuser: bool) -> None:

@@ -16,7 +16,7 @@ AUTH_HIDDEN_FIELDS = frozenset({"password", "tokenKey"})
 class Record:
     """A record of `collection`; `original` keeps the values as loaded, to see what changed."""
 
-    __slots__ = ("collection", "data", "original")
+    __slots__ = ("collection", "data", "expand", "original")
 
     def __init__(self, collection: Collection, data: dict[str, Any] | None = None) -> None:
         self.collection = collection
@@ -25,6 +25,8 @@ class Record:
             for name, value in data.items():
                 self.set(name, value)
         self.original: dict[str, Any] | None = None
+        # Related records loaded by `?expand=` (a record or a list per key), None when not asked.
+        self.expand: dict[str, Record | list[Record]] | None = None
 
     @classmethod
     def from_row(cls, collection: Collection, row: Any) -> Record:
@@ -36,6 +38,7 @@ class Record:
             f.name: f.from_db(row[f.name]) if f.name in keys else f.zero_value() for f in collection.fields
         }
         record.original = dict(record.data)
+        record.expand = None
         return record
 
     @property

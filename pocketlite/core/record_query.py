@@ -21,7 +21,13 @@ from pocketlite.search.filter import build_filter
 from pocketlite.search.provider import MAX_FILTER_LENGTH, ListParams, Page
 from pocketlite.search.sort import build_sort
 
-__all__ = ["MAX_SORT_FIELDS", "find_visible_record", "list_records", "new_record_matches"]
+__all__ = [
+    "MAX_SORT_FIELDS",
+    "find_visible_record",
+    "find_visible_records",
+    "list_records",
+    "new_record_matches",
+]
 
 # PocketBase refuses more sort expressions than this (records-api.md §1).
 MAX_SORT_FIELDS = 8
@@ -164,3 +170,27 @@ async def new_record_matches(
     cte = f"WITH {quote(collection.name)} AS (SELECT {', '.join(columns)}) "
     rows = await db.fetch_all(f"{cte}SELECT 1 {query.from_sql()} LIMIT 1", {**values, **query.all_params()})
     return bool(rows)
+
+
+async def find_visible_records(
+    db: Database,
+    find: FindCollection,
+    collection: Collection,
+    where: str,
+    params: dict[str, Any],
+    rule: str | None,
+    request: RequestInfo,
+) -> list[Record]:
+    """The records matching `where` (SQL over the collection's own columns, with `params`) that
+    `rule` (None or "" = no condition) lets the requester see."""
+    query = _Query(collection, _resolver(find, collection, request))
+    query.where.append(f"({where})")
+    query.params.update(params)
+    if rule:
+        query.and_filter(rule)
+    distinct = "DISTINCT " if query.resolver.joins else ""
+    table = quote(collection.name)
+    rows = await db.fetch_all(
+        f"SELECT {distinct}{table}.* {query.from_sql()}", query.all_params(), heavy=True
+    )
+    return [Record.from_row(collection, row) for row in rows]

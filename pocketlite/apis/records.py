@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Response, delete, get, patch, post
 
-from pocketlite.apis.context import AnyRequest, get_app, get_auth, is_superuser, request_info
+from pocketlite.apis.context import AnyRequest, get_app, is_superuser, request_info
 from pocketlite.apis.record_body import read_record_body
 from pocketlite.apis.response import json_response
+from pocketlite.app import App
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import BadRequestError, ForbiddenError, NotFoundError, ValidationErrors
 from pocketlite.core.expand import expand_records, parse_expand
@@ -20,15 +22,37 @@ from pocketlite.core.record_resolver import RequestInfo
 from pocketlite.core.records import delete_record, find_record_by_id, save_record
 from pocketlite.search.provider import ListParams
 
-__all__ = ["ROUTES"]
+__all__ = ["ROUTES", "Call", "create_record", "delete_one", "update_record", "upsert_record"]
 
 _SUPERUSERS_ONLY = "Only superusers can perform this action."
 
 
-def _collection(
-    request: AnyRequest, id_or_name: str, missing: str = "Missing collection context."
-) -> Collection:
-    found = get_app(request).find_collection(id_or_name)
+@dataclass
+class Call:
+    """One records API call, whether it came as an HTTP request or inside a batch."""
+
+    app: App
+    auth: Record | None
+    method: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    context: str = "default"
+
+    @classmethod
+    def of(cls, request: AnyRequest) -> Call:
+        info = request_info(request)
+        return cls(get_app(request), info.auth, info.method, info.query, info.headers)
+
+    @property
+    def superuser(self) -> bool:
+        return is_superuser(self.auth)
+
+    def info(self, body: dict[str, Any] | None = None) -> RequestInfo:
+        return RequestInfo(self.context, self.method, self.query, self.headers, body or {}, self.auth)
+
+
+def _collection(call: Call, id_or_name: str, missing: str = "Missing collection context.") -> Collection:
+    found = call.app.find_collection(id_or_name)
     if found is None:
         raise NotFoundError(missing)
     return found
@@ -38,14 +62,14 @@ def _collection(
 _MISSING_FOR_WRITES = "Missing or invalid collection context."
 
 
-async def serialize(request: AnyRequest, records: list[Record], info: RequestInfo) -> list[dict[str, Any]]:
+async def serialize(call: Call, records: list[Record], info: RequestInfo) -> list[dict[str, Any]]:
     """Records as the requester may see them, with `?expand=` applied: hidden fields for
     superusers only; emails for superusers, the record's owner and the collection's managers
     (or when made visible)."""
-    auth = get_auth(request)
-    superuser = is_superuser(auth)
-    app = get_app(request)
-    expand = request.query_params.get("expand", "")
+    auth = call.auth
+    superuser = call.superuser
+    app = call.app
+    expand = call.query.get("expand", "")
     if expand:
         await expand_records(
             app.data, app.find_collection, records, parse_expand(expand), info, superuser=superuser
@@ -74,13 +98,13 @@ async def serialize(request: AnyRequest, records: list[Record], info: RequestInf
     return [await one(record) for record in records]
 
 
-def _check_client_query(request: AnyRequest, superuser: bool) -> None:
+def _check_client_query(call: Call) -> None:
     """NB: PocketBase refuses `@collection.`/`@request.` in a non-superuser's filter or sort by a
     plain substring check."""
-    if superuser:
+    if call.superuser:
         return
     for param in ("filter", "sort"):
-        text = request.query_params.get(param, "")
+        text = call.query.get(param, "")
         for prefix in ("@collection.", "@request."):
             if prefix in text:
                 raise ForbiddenError(f"Only superusers can filter by {prefix}")
@@ -89,40 +113,41 @@ def _check_client_query(request: AnyRequest, superuser: bool) -> None:
 @get("/api/collections/{collection_id:str}/records")
 async def list_(request: AnyRequest, collection_id: str) -> Response[bytes]:
     """A page of the records the requester may list."""
-    collection = _collection(request, collection_id)
-    superuser = is_superuser(get_auth(request))
-    if collection.listRule is None and not superuser:
+    call = Call.of(request)
+    collection = _collection(call, collection_id)
+    if collection.listRule is None and not call.superuser:
         raise ForbiddenError(_SUPERUSERS_ONLY)
-    _check_client_query(request, superuser)
-    info = request_info(request)
-    app = get_app(request)
+    _check_client_query(call)
+    info = call.info()
+    app = call.app
     try:
-        params = ListParams.from_query(request.query_params)
+        params = ListParams.from_query(call.query)
         page, records = await list_records(
-            app.data, app.find_collection, collection, params, info, superuser=superuser
+            app.data, app.find_collection, collection, params, info, superuser=call.superuser
         )
     except ValueError as exc:
         raise BadRequestError() from exc
-    return json_response(request, page.envelope(await serialize(request, records, info)), page=True)
+    return json_response(request, page.envelope(await serialize(call, records, info)), page=True)
 
 
 @get("/api/collections/{collection_id:str}/records/{record_id:str}")
 async def view(request: AnyRequest, collection_id: str, record_id: str) -> Response[bytes]:
     """One record, if the view rule lets the requester see it (else 404)."""
-    collection = _collection(request, collection_id)
-    superuser = is_superuser(get_auth(request))
-    if collection.viewRule is None and not superuser:
+    call = Call.of(request)
+    collection = _collection(call, collection_id)
+    if collection.viewRule is None and not call.superuser:
         raise ForbiddenError(_SUPERUSERS_ONLY)
-    info = request_info(request)
-    app = get_app(request)
-    rule = None if superuser else collection.viewRule
+    info = call.info()
+    rule = None if call.superuser else collection.viewRule
     try:
-        record = await find_visible_record(app.data, app.find_collection, collection, record_id, rule, info)
+        record = await find_visible_record(
+            call.app.data, call.app.find_collection, collection, record_id, rule, info
+        )
     except ValueError as exc:
         raise NotFoundError() from exc
     if record is None:
         raise NotFoundError()
-    return json_response(request, (await serialize(request, [record], info))[0])
+    return json_response(request, (await serialize(call, [record], info))[0])
 
 
 def _writable(collection: Collection, rule: str | None, superuser: bool) -> None:
@@ -132,15 +157,15 @@ def _writable(collection: Collection, rule: str | None, superuser: bool) -> None
         raise ForbiddenError(_SUPERUSERS_ONLY)
 
 
-async def _is_manager(request: AnyRequest, record: Record, info: RequestInfo, superuser: bool) -> bool:
+async def _is_manager(call: Call, record: Record, info: RequestInfo) -> bool:
     """Superusers, and requesters the auth collection's manage rule admits for `record`."""
     collection = record.collection
-    if superuser:
+    if call.superuser:
         return True
     rule = collection.auth.manageRule if collection.is_auth and collection.auth else None
-    if not rule or get_auth(request) is None:
+    if not rule or call.auth is None:
         return False
-    app = get_app(request)
+    app = call.app
     try:
         if record.is_new:
             return await new_record_matches(app.data, app.find_collection, record, rule, info)
@@ -152,33 +177,25 @@ async def _is_manager(request: AnyRequest, record: Record, info: RequestInfo, su
         return False
 
 
-async def _save(
-    request: AnyRequest, record: Record, body: dict[str, Any], info: RequestInfo, failure: str
-) -> None:
-    superuser = is_superuser(get_auth(request))
-    manager = await _is_manager(request, record, info, superuser)
-    errors = await auth_form_errors(record, body, manager=manager)
+async def _save(call: Call, record: Record, body: dict[str, Any], info: RequestInfo, failure: str) -> None:
+    errors = await auth_form_errors(record, body, manager=await _is_manager(call, record, info))
     if errors:
         raise BadRequestError(failure, errors)
-    app = get_app(request)
     try:
-        await save_record(app.data, record, find=app.find_collection)
+        await save_record(call.app.data, record, find=call.app.find_collection)
     except ValidationErrors as exc:
         raise BadRequestError(failure, exc) from exc
 
 
-@post("/api/collections/{collection_id:str}/records", status_code=200)
-async def create(request: AnyRequest, collection_id: str) -> Response[bytes]:
+async def create_record(call: Call, collection_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """A new record, if the create rule admits the submitted data."""
-    collection = _collection(request, collection_id, _MISSING_FOR_WRITES)
-    superuser = is_superuser(get_auth(request))
-    _writable(collection, collection.createRule, superuser)
-    body = await read_record_body(request)
+    collection = _collection(call, collection_id)
+    _writable(collection, collection.createRule, call.superuser)
     record = Record(collection)
-    resolved = apply_input(record, body, drop_hidden=not superuser)
-    info = request_info(request, resolved)
-    if not superuser and collection.createRule:
-        app = get_app(request)
+    resolved = apply_input(record, body, drop_hidden=not call.superuser)
+    info = call.info(resolved)
+    if not call.superuser and collection.createRule:
+        app = call.app
         try:
             allowed = await new_record_matches(
                 app.data, app.find_collection, record, collection.createRule, info
@@ -187,24 +204,23 @@ async def create(request: AnyRequest, collection_id: str) -> Response[bytes]:
             allowed = False
         if not allowed:
             raise BadRequestError("Failed to create record.")
-    await _save(request, record, body, info, "Failed to create record.")
-    return json_response(request, (await serialize(request, [record], info))[0])
+    await _save(call, record, body, info, "Failed to create record.")
+    return (await serialize(call, [record], info))[0]
 
 
-@patch("/api/collections/{collection_id:str}/records/{record_id:str}")
-async def update(request: AnyRequest, collection_id: str, record_id: str) -> Response[bytes]:
+async def update_record(
+    call: Call, collection_id: str, record_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
     """Change a record the update rule lets the requester change (404 otherwise)."""
-    collection = _collection(request, collection_id, _MISSING_FOR_WRITES)
-    superuser = is_superuser(get_auth(request))
-    _writable(collection, collection.updateRule, superuser)
-    app = get_app(request)
+    collection = _collection(call, collection_id)
+    _writable(collection, collection.updateRule, call.superuser)
+    app = call.app
     record = await find_record_by_id(app.data, collection, record_id)
     if record is None:
         raise NotFoundError()
-    body = await read_record_body(request)
-    resolved = apply_input(record, body, drop_hidden=not superuser)
-    info = request_info(request, resolved)
-    if not superuser and collection.updateRule:
+    resolved = apply_input(record, body, drop_hidden=not call.superuser)
+    info = call.info(resolved)
+    if not call.superuser and collection.updateRule:
         try:
             visible = await find_visible_record(
                 app.data, app.find_collection, collection, record_id, collection.updateRule, info
@@ -213,27 +229,58 @@ async def update(request: AnyRequest, collection_id: str, record_id: str) -> Res
             visible = None
         if visible is None:
             raise NotFoundError()
-    await _save(request, record, body, info, "Failed to update record.")
-    return json_response(request, (await serialize(request, [record], info))[0])
+    await _save(call, record, body, info, "Failed to update record.")
+    return (await serialize(call, [record], info))[0]
 
 
-@delete("/api/collections/{collection_id:str}/records/{record_id:str}", status_code=204)
-async def delete_(request: AnyRequest, collection_id: str, record_id: str) -> None:
+async def upsert_record(call: Call, collection_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Update the record `body.id` names when it exists, else create it (batch `PUT`)."""
+    collection = _collection(call, collection_id)
+    record_id = str(body.get("id") or "")
+    if record_id and await find_record_by_id(call.app.data, collection, record_id) is not None:
+        return await update_record(call, collection_id, record_id, body)
+    return await create_record(call, collection_id, body)
+
+
+async def delete_one(call: Call, collection_id: str, record_id: str) -> None:
     """Delete a record the delete rule lets the requester delete, with its references."""
-    collection = _collection(request, collection_id)
-    superuser = is_superuser(get_auth(request))
-    _writable(collection, collection.deleteRule, superuser)
-    app = get_app(request)
-    rule = None if superuser else collection.deleteRule
+    collection = _collection(call, collection_id)
+    _writable(collection, collection.deleteRule, call.superuser)
+    app = call.app
+    rule = None if call.superuser else collection.deleteRule
     try:
         record = await find_visible_record(
-            app.data, app.find_collection, collection, record_id, rule, request_info(request)
+            app.data, app.find_collection, collection, record_id, rule, call.info()
         )
     except ValueError:
         record = None
     if record is None:
         raise NotFoundError()
     await delete_record(app.data, record, app.collections())
+
+
+@post("/api/collections/{collection_id:str}/records", status_code=200)
+async def create(request: AnyRequest, collection_id: str) -> Response[bytes]:
+    """`POST …/records`."""
+    call = Call.of(request)
+    _collection(call, collection_id, _MISSING_FOR_WRITES)
+    body = await read_record_body(request)
+    return json_response(request, await create_record(call, collection_id, body))
+
+
+@patch("/api/collections/{collection_id:str}/records/{record_id:str}")
+async def update(request: AnyRequest, collection_id: str, record_id: str) -> Response[bytes]:
+    """`PATCH …/records/{id}`."""
+    call = Call.of(request)
+    _collection(call, collection_id, _MISSING_FOR_WRITES)
+    body = await read_record_body(request)
+    return json_response(request, await update_record(call, collection_id, record_id, body))
+
+
+@delete("/api/collections/{collection_id:str}/records/{record_id:str}", status_code=204)
+async def delete_(request: AnyRequest, collection_id: str, record_id: str) -> None:
+    """`DELETE …/records/{id}`."""
+    await delete_one(Call.of(request), collection_id, record_id)
 
 
 ROUTES = [list_, view, create, update, delete_]

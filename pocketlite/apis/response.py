@@ -11,7 +11,7 @@ from pocketlite.apis.context import AnyRequest
 from pocketlite.core.errors import BadRequestError
 from pocketlite.tools.picker import parse_fields, pick
 
-__all__ = ["JSON", "json_bytes", "json_response", "no_content"]
+__all__ = ["JSON", "json_bytes", "json_response", "no_content", "project"]
 
 JSON = "application/json"
 
@@ -23,21 +23,26 @@ def json_bytes(data: Any) -> bytes:
     return _encoder.encode(data)
 
 
-def json_response(
-    request: AnyRequest, data: Any, status: int = 200, *, page: bool = False
-) -> Response[bytes]:
-    """A JSON response; `?fields=` projects it (a bad expression is a 400, as in PocketBase).
+def project(data: Any, fields: str, *, page: bool = False) -> Any:
+    """`data` trimmed to `fields` ("" keeps everything); a bad expression raises `BadRequestError`.
     NB: for a list `page` envelope PocketBase projects each item and keeps the envelope."""
-    fields = request.query_params.get("fields", "")
+    if not fields:
+        return data
+    try:
+        tree = parse_fields(fields)
+        if page:
+            return {**data, "items": [pick(msgspec.to_builtins(i), tree) for i in data["items"]]}
+        return pick(msgspec.to_builtins(data), tree)
+    except ValueError as exc:
+        raise BadRequestError() from exc
+
+
+def json_response(
+    request: AnyRequest, data: Any, status: int = 200, *, page: bool = False, fields: bool = True
+) -> Response[bytes]:
+    """A JSON response with `?fields=` applied (unless `fields` is False)."""
     if fields:
-        try:
-            tree = parse_fields(fields)
-            if page:
-                data = {**data, "items": [pick(msgspec.to_builtins(i), tree) for i in data["items"]]}
-            else:
-                data = pick(msgspec.to_builtins(data), tree)
-        except ValueError as exc:
-            raise BadRequestError() from exc
+        data = project(data, request.query_params.get("fields", ""), page=page)
     return Response(json_bytes(data), status_code=status, media_type=JSON)
 
 

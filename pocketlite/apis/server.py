@@ -11,7 +11,7 @@ import msgspec
 from litestar import Litestar
 from litestar.datastructures import State
 
-from pocketlite.apis import CONFIG_ENV, collections, health, record_auth, records, static
+from pocketlite.apis import CONFIG_ENV, batch, collections, health, record_auth, records, static
 from pocketlite.apis.errors import EXCEPTION_HANDLERS
 from pocketlite.apis.middlewares import ASGIApp, cors_and_headers, load_auth
 from pocketlite.app import App, Config
@@ -38,6 +38,7 @@ def create_litestar(app: App) -> Litestar:
             health.health,
             *collections.ROUTES,
             *records.ROUTES,
+            *batch.ROUTES,
             *record_auth.ROUTES,
             *static.ROUTES,
         ],

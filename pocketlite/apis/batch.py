@@ -1,0 +1,150 @@
+"""`POST /api/batch` (records-api.md §9): several record writes in one transaction, all or none."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import msgspec
+from litestar import Response, post
+
+from pocketlite.apis.context import AnyRequest
+from pocketlite.apis.record_body import read_record_body
+from pocketlite.apis.records import Call, create_record, delete_one, update_record, upsert_record
+from pocketlite.apis.response import json_response, project
+from pocketlite.core.errors import (
+    ApiError,
+    BadRequestError,
+    ForbiddenError,
+    ValidationError,
+    ValidationErrors,
+)
+
+__all__ = ["ROUTES"]
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# (method, has a record id) → action; nothing else may run in a batch.
+_ACTIONS = {
+    ("POST", False): "create",
+    ("PUT", False): "upsert",
+    ("PATCH", True): "update",
+    ("DELETE", True): "delete",
+}
+
+
+class SubRequest(msgspec.Struct):
+    """One request of a batch."""
+
+    method: str = ""
+    url: str = ""
+    headers: dict[str, str] = {}
+    body: dict[str, Any] = {}
+
+
+class BatchBody(msgspec.Struct):
+    """The batch body."""
+
+    requests: list[SubRequest] = []
+
+
+def _route(method: str, url: str) -> tuple[str, str, str] | None:
+    """(action, collection, record id) of a supported sub-request."""
+    parts = urlsplit(url).path.strip("/").split("/")
+    if len(parts) < 4 or parts[:2] != ["api", "collections"] or parts[3] != "records" or len(parts) > 5:
+        return None
+    record_id = parts[4] if len(parts) == 5 else ""
+    action = {
+        ("POST", False): "create",
+        ("PUT", False): "upsert",
+        ("PATCH", True): "update",
+        ("DELETE", True): "delete",
+    }
+    found = action.get((method, bool(record_id)))
+    return (found, parts[2], record_id) if found else None
+
+
+def _validate(body: BatchBody, max_requests: int) -> None:
+    errors: dict[str, ValidationError | ValidationErrors] = {}
+    if not body.requests:
+        errors["requests"] = ValidationError("validation_required", "Cannot be blank.")
+    elif len(body.requests) > max_requests:
+        errors["requests"] = ValidationError(
+            "validation_length_too_long",
+            f"The length must be no more than {max_requests}.",
+            {"max": max_requests},
+        )
+    else:
+        items: dict[str, ValidationError | ValidationErrors] = {}
+        for i, sub in enumerate(body.requests):
+            sub_errors: dict[str, ValidationError | ValidationErrors] = {}
+            if not sub.method:
+                sub_errors["method"] = ValidationError("validation_required", "Cannot be blank.")
+            elif sub.method.upper() not in _METHODS:
+                sub_errors["method"] = ValidationError("validation_in_invalid", "Must be a valid value.")
+            if not sub.url:
+                sub_errors["url"] = ValidationError("validation_required", "Cannot be blank.")
+            elif len(sub.url) > 2000:
+                sub_errors["url"] = ValidationError(
+                    "validation_length_too_long", "The length must be no more than 2000.", {"max": 2000}
+                )
+            if sub_errors:
+                items[str(i)] = ValidationErrors(sub_errors)
+        if items:
+            errors["requests"] = ValidationErrors(items)
+    if errors:
+        raise BadRequestError("Invalid batch request data.", ValidationErrors(errors))
+
+
+async def _run(parent: Call, index: int, sub: SubRequest) -> dict[str, Any]:
+    method = sub.method.upper()
+    route = _route(method, sub.url)
+    query = dict(parse_qsl(urlsplit(sub.url).query))
+    headers = {**parent.headers, **{k.lower().replace("-", "_"): v for k, v in sub.headers.items()}}
+    headers.pop("authorization", None)
+    call = Call(parent.app, parent.auth, method, query, headers, context="batch")
+    try:
+        if route is None:
+            raise BadRequestError()
+        action, collection, record_id = route
+        if action == "delete":
+            await delete_one(call, collection, record_id)
+            return {"body": None, "status": 204}
+        if action == "create":
+            result = await create_record(call, collection, dict(sub.body))
+        elif action == "upsert":
+            result = await upsert_record(call, collection, dict(sub.body))
+        else:
+            result = await update_record(call, collection, record_id, dict(sub.body))
+        return {"body": project(result, query.get("fields", "")), "status": 200}
+    except ApiError as exc:
+        failure = {
+            "code": "batch_request_failed",
+            "message": "Batch request failed.",
+            "response": exc.to_dict(),
+        }
+        raise BadRequestError("Batch transaction failed.", {"requests": {str(index): failure}}) from exc
+
+
+@post("/api/batch", status_code=200)
+async def batch(request: AnyRequest) -> Response[bytes]:
+    """Run the sub-requests in order inside one transaction; the first failure undoes all."""
+    call = Call.of(request)
+    config = call.app.settings.batch
+    if not config.enabled or config.maxRequests <= 0:
+        raise ForbiddenError("Batch requests are not allowed.")
+    try:
+        body = msgspec.convert(await read_record_body(request), BatchBody)
+    except msgspec.ValidationError as exc:
+        raise BadRequestError("An error occurred while loading the submitted data.") from exc
+    _validate(body, config.maxRequests)
+    timeout = config.timeout if config.timeout > 0 else 3
+    try:
+        async with asyncio.timeout(timeout), call.app.data.transaction():
+            results = [await _run(call, i, sub) for i, sub in enumerate(body.requests)]
+    except TimeoutError as exc:
+        raise BadRequestError("Batch transaction failed. Raw error: batch transaction timeout") from exc
+    return json_response(request, results, fields=False)
+
+
+ROUTES = [batch]

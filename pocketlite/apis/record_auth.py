@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import msgspec
 from litestar import Response, post
 
 from pocketlite.apis.body import read_body
-from pocketlite.apis.context import AnyRequest, auth_collection, get_app, get_auth, is_superuser
+from pocketlite.apis.context import AnyRequest, auth_collection, get_app, get_auth, is_superuser, request_info
 from pocketlite.apis.response import json_response
 from pocketlite.core.auth import authenticate_with_password
 from pocketlite.core.collection import Collection
@@ -18,6 +20,7 @@ from pocketlite.core.errors import (
     ValidationErrors,
 )
 from pocketlite.core.record import Record
+from pocketlite.core.record_query import find_visible_record
 from pocketlite.core.tokens import AUTH, issue_token, read_claims
 
 __all__ = ["ROUTES"]
@@ -58,15 +61,24 @@ def _validate(body: PasswordLogin, collection: Collection) -> None:
         raise ValidationErrors(errors)
 
 
-def _check_auth_rule(collection: Collection) -> None:
-    """The collection's `authRule`: null refuses everyone, "" admits everyone.
-
-    Rule expressions need the filter engine (records issue); until it lands they fail closed.
-    """
+async def _check_auth_rule(request: AnyRequest, record: Record, method: str) -> None:
+    """The collection's `authRule` for the record signing in: null refuses everyone, "" admits
+    everyone, an expression must match the record. NB: as in PocketBase, the rule sees the
+    sign-in request itself, so `@request.auth` is still empty."""
+    collection = record.collection
     assert collection.auth is not None
     rule = collection.auth.authRule
-    if rule is None or rule != "":
-        raise ForbiddenError("The request doesn't satisfy the collection requirements to authenticate.")
+    if rule == "":
+        return
+    if rule is not None:
+        app = get_app(request)
+        info = dataclasses.replace(request_info(request), context=method)
+        try:
+            if await find_visible_record(app.data, app.find_collection, collection, record.id, rule, info):
+                return
+        except ValueError:
+            pass
+    raise ForbiddenError("The request doesn't satisfy the collection requirements to authenticate.")
 
 
 def auth_response(request: AnyRequest, record: Record, token: str) -> Response[bytes]:
@@ -89,7 +101,7 @@ async def auth_with_password(request: AnyRequest, collection_id: str) -> Respons
     )
     if record is None:
         raise BadRequestError("Failed to authenticate.")
-    _check_auth_rule(collection)
+    await _check_auth_rule(request, record, "password")
     return auth_response(request, record, issue_token(record, AUTH, refreshable=True))
 
 

@@ -218,3 +218,41 @@ def test_deleting_a_record_a_required_relation_needs_is_refused(
         "status": 400,
     }
     assert client.get(f"/api/collections/anchors/records/{anchor['id']}", headers=admin).status_code == 200
+
+
+def test_the_auth_rule_decides_who_may_sign_in(client: httpx.Client, superuser_token: str) -> None:
+    admin = {"Authorization": superuser_token}
+    client.post(
+        "/api/collections",
+        headers=admin,
+        json={
+            "name": "members_ar",
+            "type": "auth",
+            "createRule": "",
+            "authRule": "name = 'Ann' && @request.context = 'password'",
+            "fields": [{"name": "name", "type": "text"}],
+        },
+    ).raise_for_status()
+    for name in ("Ann", "Bob"):
+        client.post(
+            "/api/collections/members_ar/records",
+            json={
+                "email": f"{name}@x.co",
+                "password": "12345678",
+                "passwordConfirm": "12345678",
+                "name": name,
+            },
+        ).raise_for_status()
+
+    def login(name: str) -> httpx.Response:
+        return client.post(
+            "/api/collections/members_ar/auth-with-password",
+            json={"identity": f"{name}@x.co", "password": "12345678"},
+        )
+
+    assert login("Ann").status_code == 200
+    assert login("Bob").json() == {
+        "data": {},
+        "message": "The request doesn't satisfy the collection requirements to authenticate.",
+        "status": 403,
+    }

@@ -158,7 +158,10 @@ class _Builder:
         if token.kind == "number":
             return self._bind(float(token.literal))
         if token.kind == "function":
-            raise ValueError(f'unknown function "{token.literal}"')
+            function = _FUNCTIONS.get(token.literal)
+            if function is None:
+                raise ValueError(f'unknown function "{token.literal}"')
+            return function(self, token.args)
         macro = MACROS.get(token.literal)
         if macro is not None:
             return self._bind(macro())
@@ -169,6 +172,69 @@ class _Builder:
             if literal is not None:
                 return ResolverResult(literal)
             raise
+
+
+def _geo_distance(builder: _Builder, args: tuple[Token, ...]) -> ResolverResult:
+    """`geoDistance(lonA, latA, lonB, latB)`: great-circle kilometres (haversine-free form)."""
+    if len(args) != 4:
+        raise ValueError(f"[geoDistance] expected 4 arguments, got {len(args)}")
+    resolved = []
+    for i, arg in enumerate(args):
+        if arg.kind not in ("identifier", "number"):
+            raise ValueError(f"[geoDistance] argument {i} must be an identifier or number")
+        try:
+            resolved.append(builder._resolve(arg))
+        except ValueError as exc:
+            raise ValueError(f"[geoDistance] failed to resolve argument {i}: {exc}") from exc
+    lon_a, lat_a, lon_b, lat_b = (r.identifier for r in resolved)
+    params = {k: v for r in resolved for k, v in r.params.items()}
+    sql = (
+        f"(6371 * acos(cos(radians({lat_a})) * cos(radians({lat_b})) * "
+        f"cos(radians({lon_b}) - radians({lon_a})) + sin(radians({lat_a})) * sin(radians({lat_b}))))"
+    )
+    return ResolverResult(sql, params, NullFallback.DISABLED)
+
+
+def _strftime(builder: _Builder, args: tuple[Token, ...]) -> ResolverResult:
+    """`strftime(format[, time value[, modifiers…]])`: SQLite's strftime, also over multi-valued
+    time values."""
+    if not args:
+        raise ValueError("[strftime] expected at least 1 arguments, got 0")
+    if len(args) > 10:
+        raise ValueError(f"[strftime] too many arguments (max allowed 10, got {len(args)})")
+    if args[0].kind != "text":
+        raise ValueError("[strftime] expects the first argument to be a format string")
+    fmt = builder._resolve(args[0])
+    if len(args) == 1:
+        return ResolverResult(f"strftime({fmt.identifier})", fmt.params, NullFallback.ENFORCED)
+    if args[1].kind not in ("text", "identifier", "number"):
+        raise ValueError("[strftime] expects the second argument to be of a valid time-value type")
+    try:
+        value = builder._resolve(args[1])
+    except ValueError as exc:
+        raise ValueError(f"[strftime] failed to resolve time-value argument: {exc}") from exc
+    modifiers = []
+    for i, arg in enumerate(args[2:]):
+        if arg.kind != "text":
+            raise ValueError(f"[strftime] invalid modifier argument {i} - can be only string")
+        modifiers.append(builder._resolve(arg))
+    parts = [fmt, value, *modifiers]
+    params = {k: v for r in parts for k, v in r.params.items()}
+    result = ResolverResult(
+        "strftime(" + ",".join(r.identifier for r in parts) + ")", params, NullFallback.ENFORCED
+    )
+    if value.multi_match is not None:
+        others = ",".join(r.identifier for r in modifiers)
+        inner = (
+            f"strftime({fmt.identifier},{value.multi_match.value}" + (f",{others}" if others else "") + ")"
+        )
+        value.multi_match.value = inner
+        value.multi_match.params.update(params)
+        result.multi_match = value.multi_match
+    return result
+
+
+_FUNCTIONS = {"geoDistance": _geo_distance, "strftime": _strftime}
 
 
 def _negate(sql: str) -> str:

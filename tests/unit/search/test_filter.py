@@ -111,3 +111,57 @@ def test_sort(text: str, sql: str) -> None:
 def test_sort_refuses_unknown_fields(text: str) -> None:
     with pytest.raises(ValueError, match="invalid sort field"):
         build_sort(text, RESOLVER)
+
+
+@pytest.fixture(scope="module")
+def places() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id TEXT, lon REAL, lat REAL, day TEXT)")
+    conn.executemany(
+        "INSERT INTO t VALUES (?, ?, ?, ?)",
+        [
+            ("sofia", 23.32, 42.69, "2024-05-06 10:00:00.000Z"),
+            ("plovdiv", 24.75, 42.15, "2023-01-01 00:00:00.000Z"),
+            ("paris", 2.35, 48.85, ""),
+        ],
+    )
+    return conn
+
+
+PLACES = SimpleFieldResolver("lon", "lat", "day")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("geoDistance(lon, lat, 23.3, 42.7) < 10", ["sofia"]),
+        ("geoDistance(lon, lat, 23.3, 42.7) < 200", ["plovdiv", "sofia"]),
+        ("strftime('%Y', day) = '2024'", ["sofia"]),
+        ("strftime('%Y-%m', day, 'start of month') = '2023-01'", ["plovdiv"]),
+        ("strftime('%Y') != ''", ["paris", "plovdiv", "sofia"]),
+    ],
+)
+def test_functions(places: sqlite3.Connection, text: str, expected: list[str]) -> None:
+    built = build_filter(text, PLACES)
+    rows = places.execute(f"SELECT id FROM t WHERE {built.sql} ORDER BY id", built.params)
+    assert [r[0] for r in rows] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "geoDistance(1, 2) = 1",
+            'invalid left operand "geoDistance" - [geoDistance] expected 4 arguments, got 2',
+        ),
+        (
+            "strftime(1) = 'x'",
+            'invalid left operand "strftime" - [strftime] expects the first argument to be a format string',
+        ),
+        ("nope(1) = 1", 'invalid left operand "nope" - unknown function "nope"'),
+    ],
+)
+def test_function_errors(text: str, message: str) -> None:
+    with pytest.raises(FilterError) as caught:
+        build_filter(text, PLACES)
+    assert str(caught.value) == message

@@ -42,8 +42,10 @@ lint: $(DEPS)
 test: $(DEPS) $(NODE_DEPS) lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
+# The startup/memory and records-API benchmarks against PocketBase (several minutes).
 bench: $(DEPS)
 	$(PY) -m bench.startup
+	$(PY) -m bench.records
 
 clean:
 	rm -rf dist build $(VENV) tests/sdk/node_modules .pytest_cache .mypy_cache .ruff_cache

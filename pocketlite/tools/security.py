@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import string
@@ -48,33 +49,62 @@ def random_string_by_regex(pattern: str) -> str:
     """A random string matching `pattern` (PocketBase's `autogeneratePattern`).
 
     Supports literals, classes, ranges, `.`, groups, alternation and repeats; anchors are ignored.
+    Patterns are compiled once: record ids are generated on every create.
     """
-    return "".join(_generate(sre_parse.parse(pattern)))
+    return "".join(_run(_plan(pattern)))
 
 
-def _generate(items: Any) -> list[str]:
-    out: list[str] = []
+# A compiled generator: literal text, a class to pick from, a repeat or an alternation.
+_Step = tuple[str, Any]
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(pattern: str) -> tuple[_Step, ...]:
+    return _compile(sre_parse.parse(pattern))
+
+
+def _compile(items: Any) -> tuple[_Step, ...]:
+    steps: list[_Step] = []
     for op, av in items:
         if op is sre_c.LITERAL:
-            out.append(chr(av))
+            steps.append(("lit", chr(av)))
         elif op is sre_c.IN:
-            out.append(secrets.choice(_class_chars(av)))
+            steps.append(("pick", _class_chars(av)))
         elif op is sre_c.ANY:
-            out.append(secrets.choice(ALPHANUMERIC))
+            steps.append(("pick", ALPHANUMERIC))
         elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
             lo, hi, sub = av
             if hi is sre_c.MAXREPEAT:
                 hi = lo + _MAX_EXTRA_REPEAT
-            for _ in range(lo + secrets.randbelow(hi - lo + 1)):
-                out.extend(_generate(sub))
+            steps.append(("repeat", (lo, hi, _compile(sub))))
         elif op is sre_c.SUBPATTERN:
-            out.extend(_generate(av[-1]))
+            steps.extend(_compile(av[-1]))
         elif op is sre_c.BRANCH:
-            out.extend(_generate(secrets.choice(av[1])))
+            steps.append(("branch", tuple(_compile(b) for b in av[1])))
         elif op is sre_c.AT:
             continue
         else:
             raise ValueError(f"unsupported regex construct in generator pattern: {op}")
+    return tuple(steps)
+
+
+def _run(steps: tuple[_Step, ...]) -> list[str]:
+    out: list[str] = []
+    for kind, arg in steps:
+        if kind == "lit":
+            out.append(arg)
+        elif kind == "pick":
+            out.append(secrets.choice(arg))
+        elif kind == "repeat":
+            lo, hi, sub = arg
+            count = lo + secrets.randbelow(hi - lo + 1)
+            if len(sub) == 1 and sub[0][0] == "pick":
+                out.append(random_string(count, sub[0][1]))
+            else:
+                for _ in range(count):
+                    out.extend(_run(sub))
+        else:
+            out.extend(_run(secrets.choice(arg)))
     return out
 
 

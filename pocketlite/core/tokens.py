@@ -4,6 +4,7 @@ secret for the token type, so changing either invalidates every token issued bef
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from typing import Any
 
 from pocketlite.core.record import Record
@@ -45,11 +46,28 @@ def read_claims(token: str) -> dict[str, Any]:
     return claims
 
 
+# Tokens whose signature was checked, with the key that checked it: a token is verified again
+# (HMAC and all) only when its record's key changed (new password, new tokenKey, new secret).
+_VERIFIED: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
+_VERIFIED_MAX = 4096
+
+
 def verify_record_token(record: Record, token: str, token_type: str) -> dict[str, Any] | None:
     """The claims when `token` is a valid, unexpired `token_type` token of `record`, else None."""
-    claims = verify_token(token, _signing_key(record, token_type))
+    key = _signing_key(record, token_type)
+    cached = _VERIFIED.get(token)
+    if cached is not None and cached[0] == key:
+        claims = cached[1]
+        if claims["exp"] > time.time():
+            return claims
+        del _VERIFIED[token]
+        return None
+    claims = verify_token(token, key)
     if claims is None or claims.get("type") != token_type or claims.get("id") != record.id:
         return None
-    if claims.get("collectionId") != record.collection.id:
+    if claims.get("collectionId") != record.collection.id or not isinstance(claims.get("exp"), int | float):
         return None
+    _VERIFIED[token] = (key, claims)
+    if len(_VERIFIED) > _VERIFIED_MAX:
+        _VERIFIED.popitem(last=False)
     return claims

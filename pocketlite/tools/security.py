@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import secrets
@@ -12,6 +13,7 @@ from typing import Any
 
 import bcrypt
 import jwt
+import msgspec
 
 __all__ = [
     "ALPHANUMERIC",
@@ -162,10 +164,14 @@ def sign_token(claims: dict[str, Any], key: str) -> str:
 
 
 def decode_token_unverified(token: str) -> dict[str, Any]:
-    """The claims of a JWT without checking its signature or expiry; `{}` when it is malformed."""
+    """The claims of a JWT without checking its signature or expiry; `{}` when it is malformed.
+    (Read directly: it runs for every authenticated request, before the record is loaded.)"""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {}
     try:
-        claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
-    except jwt.PyJWTError:
+        claims = msgspec.json.decode(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, msgspec.DecodeError):
         return {}
     return claims if isinstance(claims, dict) else {}
 

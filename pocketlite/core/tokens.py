@@ -57,9 +57,8 @@ def verify_record_token(record: Record, token: str, token_type: str) -> dict[str
     key = _signing_key(record, token_type)
     cached = _VERIFIED.get(token)
     if cached is not None and cached[0] == key:
-        claims = cached[1]
-        if claims["exp"] > time.time():
-            return claims
+        if cached[1]["exp"] > time.time():
+            return cached[1]
         del _VERIFIED[token]
         return None
     claims = verify_token(token, key)

@@ -50,8 +50,12 @@ def is_superuser(record: Record | None) -> bool:
 
 def request_info(request: AnyRequest, body: dict[str, Any] | None = None) -> RequestInfo:
     """The request as rules see it (`@request.*`)."""
-    headers = {k.lower().replace("-", "_"): v for k, v in request.headers.items()}
-    query = {k: v for k, v in request.query_params.items()}
+    # Straight from the ASGI scope: Litestar's header object costs more than the whole lookup.
+    headers = {
+        k.decode("latin-1").lower().replace("-", "_"): v.decode("latin-1")
+        for k, v in request.scope["headers"]
+    }
+    query = dict(request.query_params.items())
     return RequestInfo(
         method=request.method.upper(), query=query, headers=headers, body=body or {}, auth=get_auth(request)
     )

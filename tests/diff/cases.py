@@ -38,6 +38,8 @@ class Case:
     content: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
     auth: bool = False
+    # Sign the request as this user (a key of the module's user tokens) instead.
+    user: str = ""
     # Headers this case doesn't compare, each with the reason.
     skip_headers: tuple[str, ...] = ()
 
@@ -45,8 +47,9 @@ class Case:
         # NB: pytest-xdist's loadgroup reads the group after an "@" in the test id.
         return self.name.replace("@", "at-")
 
-    def send(self, server: Server, token: str) -> httpx.Response:
-        headers = {**self.headers, **({"Authorization": token} if self.auth else {})}
+    def send(self, server: Server, token: str, *, force: bool = False) -> httpx.Response:
+        """Send to `server`; `token` goes along when the case is authenticated (or `force`)."""
+        headers = {**self.headers, **({"Authorization": token} if self.auth or force else {})}
         return httpx.request(
             self.method,
             server.url + self.path,

@@ -116,9 +116,12 @@ async def list_records(
     )
     total_items = total_pages = -1
     if not params.skip_total:
+        # Rows only repeat when joins fan out; without joins COUNT(*) spares the temporary b-tree
+        # that COUNT(DISTINCT) builds (most of a filtered list's time on a large table).
         column = f"{table}.`id`" if collection.is_view else f"{table}.`_rowid_`"
+        counted = f"DISTINCT {column}" if resolver.joins else "*"
         count = await db.fetch_all(
-            f"SELECT COUNT(DISTINCT {column}) {query.from_sql()}", query.all_params(), heavy=True
+            f"SELECT COUNT({counted}) {query.from_sql()}", query.all_params(), heavy=True
         )
         total_items = int(count[0][0])
         total_pages = math.ceil(total_items / params.per_page)

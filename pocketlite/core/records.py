@@ -157,24 +157,21 @@ async def _relation_errors(
     for field in record.collection.fields:
         if not isinstance(field, RelationField) or not (record.is_new or record.changed(field.name)):
             continue
-        ids = field.values_of(record.get(field.name))
+        value = record.get(field.name)
+        ids = field.values_of(value)
         if not ids:
             continue
         target = find(field.collectionId)
-        if target is None:
-            errors[field.name] = ValidationError(
-                "validation_missing_rel_collection",
-                f"Failed to fetch relation collection {field.collectionId}.",
+        found: set[str] | None = None
+        if target is not None:
+            marks = ", ".join("?" for _ in ids)
+            rows = await db.fetch_all(
+                f"SELECT id FROM {quote(target.name)} WHERE id IN ({marks})", tuple(ids)
             )
-            continue
-        marks = ", ".join("?" for _ in ids)
-        row = await db.fetch_one(
-            f"SELECT COUNT(*) FROM {quote(target.name)} WHERE id IN ({marks})", tuple(ids)
-        )
-        if row is None or row[0] != len(ids):
-            errors[field.name] = ValidationError(
-                "validation_missing_rel_records", "Failed to find all relation records with the provided ids."
-            )
+            found = {row[0] for row in rows}
+        error = field.existence_error(value, found)
+        if error is not None:
+            errors[field.name] = error
     return errors
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.errors import ValidationError
 from pocketlite.core.fields.base import Field, FindCollection, SettingsErrors, register
-from pocketlite.core.fields.text import to_text
+from pocketlite.core.fields.date import to_datetime_string
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
@@ -25,7 +25,7 @@ class AutodateField(Field, kw_only=True):
 
     def normalize(self, raw: Any) -> str:
         # NB: only server-side code reaches this; the records API drops client-sent autodates.
-        return to_text(raw)
+        return to_datetime_string(raw)
 
     def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
         out = super().settings_errors(collection, find)

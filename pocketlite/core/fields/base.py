@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -10,6 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import msgspec
 
 from pocketlite.core.errors import ValidationError, ValidationErrors
+from pocketlite.core.fields.casts import encode_json, unique_strings
+from pocketlite.core.fields.go_regexp import RegexSyntaxError, compile_go
 from pocketlite.core.validators import first_error, length, match, max_value, min_value, not_in, required
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ __all__ = [
     "field_from_dict",
     "is_regex",
     "register",
+    "required_error",
     "unique_strings",
 ]
 
@@ -36,7 +38,8 @@ MAX_SAFE_INT = (1 << 53) - 1
 FindCollection = Callable[[str], "Collection | None"]
 SettingsErrors = dict[str, ValidationError | ValidationErrors | None]
 
-_NAME_RE = re.compile(r"^\w+$")
+# NB: Go's `\w` is ASCII-only and its `$` doesn't match before a final newline.
+_NAME_RE = compile_go(r"^\w+$")
 _RESERVED_NAMES = ("null", "true", "false", "_rowid_", "collectionId", "collectionName", "expand")
 
 FIELD_TYPES: dict[str, type[Field]] = {}
@@ -138,35 +141,9 @@ def required_error() -> ValidationError:
     return ValidationError("validation_required", "Cannot be blank.")
 
 
-def unique_strings(raw: Any) -> list[str]:
-    """Multi-value input (a string, a list, a JSON array string) as unique non-empty strings in
-    order — the value of select, relation and file fields."""
-    if raw is None:
-        return []
-    if isinstance(raw, str):
-        text = raw.strip()
-        if text.startswith("["):
-            try:
-                decoded = msgspec.json.decode(text)
-            except msgspec.DecodeError:
-                decoded = None
-            if isinstance(decoded, list):
-                return unique_strings(decoded)
-        items: list[Any] = [raw]
-    elif isinstance(raw, list | tuple):
-        items = list(raw)
-    else:
-        items = [raw]
-    out: dict[str, None] = {}
-    for item in items:
-        text = item if isinstance(item, str) else ("" if item is None else str(item))
-        if text:
-            out[text] = None
-    return list(out)
-
-
 class MultiValueField(Field, kw_only=True):
-    """A field holding one string or, when `maxSelect` > 1, a list (a JSON column)."""
+    """A field holding one string or, when `maxSelect` > 1, a list (a JSON column): select,
+    relation and file. Values are cast by `unique_strings`."""
 
     maxSelect: int = 0
 
@@ -191,13 +168,12 @@ class MultiValueField(Field, kw_only=True):
         return self.normalize(raw)
 
     def to_db(self, value: Any) -> Any:
-        return msgspec.json.encode(value).decode() if self.is_multiple else value
+        return encode_json(value).decode() if self.is_multiple else value
 
     def values_of(self, value: Any) -> list[str]:
-        """The value as a list, whatever the multiplicity."""
-        if isinstance(value, list):
-            return value
-        return [value] if value else []
+        """The value as a list, whatever the multiplicity. NB: cast again with `unique_strings`, as
+        PocketBase validates it, so a single value `'["a", 1]'` counts as two items."""
+        return unique_strings(value)
 
 
 def count_error(value: int) -> ValidationError | None:
@@ -212,28 +188,13 @@ def _name_error(name: str) -> ValidationError | None:
     return error
 
 
-# Perl syntax that Python accepts but Go's RE2 (PocketBase's engine) refuses.
-_NOT_RE2 = re.compile(r"\(\?(?:=|!|<=|<!|>)|\\[1-9]|[*+?}][+]")
-
-
 def is_regex(pattern: str) -> ValidationError | None:
-    """The pattern compiles in both engines: PocketBase (Go's RE2) and ours (Python's `re`).
-    NB: the error text is the engine's own, so it differs from PocketBase's wording."""
+    """PocketBase's `validators.IsRegex`: the pattern compiles with Go's regexp (see `go_regexp`),
+    the error message being Go's."""
     if not pattern:
         return None
-    unsupported = _NOT_RE2.search(pattern)
-    if unsupported is not None:
-        found = unsupported.group(0)
-        reason = (
-            "invalid escape sequence"
-            if found.startswith("\\")
-            else "invalid nested repetition operator"
-            if found.endswith("+")
-            else "invalid or unsupported Perl syntax"
-        )
-        return ValidationError("validation_invalid_regex", f"error parsing regexp: {reason}: `{found}`")
     try:
-        re.compile(pattern)
-    except re.error as exc:
+        compile_go(pattern)
+    except RegexSyntaxError as exc:
         return ValidationError("validation_invalid_regex", str(exc))
     return None

@@ -1,4 +1,4 @@
-"""`editor`: rich text (HTML) limited in bytes."""
+"""`editor`: rich text (HTML) limited in bytes of UTF-8."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pocketlite.core.fields.base import (
     register,
     required_error,
 )
-from pocketlite.core.fields.text import to_text
+from pocketlite.core.fields.casts import to_text
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
@@ -40,7 +40,7 @@ class EditorField(Field, kw_only=True):
     def validate_value(self, value: Any) -> ValidationError | None:
         if value == "":
             return required_error() if self.required else None
-        limit = self.maxSize or DEFAULT_MAX_SIZE
+        limit = self.maxSize if self.maxSize > 0 else DEFAULT_MAX_SIZE
         if len(value.encode()) > limit:
             return ValidationError(
                 "validation_content_size_limit",

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.errors import ValidationError, ValidationErrors
 from pocketlite.core.fields.base import Field, FindCollection, SettingsErrors, register, required_error
-from pocketlite.core.fields.text import to_text
+from pocketlite.core.fields.casts import to_text
+from pocketlite.core.fields.email_syntax import is_domain, is_email
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
 
 __all__ = ["EmailField", "domain_list_errors", "is_email"]
-
-_DOMAIN_RE = re.compile(r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z0-9-]{2,}$")
-
-# The HTML5 / ozzo-validation shape: local part, @, dotted domain labels.
-_EMAIL_RE = re.compile(
-    r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
-    r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$"
-)
-
-
-def is_email(value: str) -> bool:
-    """Whether `value` looks like an email address (at most 254 characters)."""
-    return len(value) <= 254 and _EMAIL_RE.match(value) is not None
 
 
 @register
@@ -40,13 +27,14 @@ class EmailField(Field, kw_only=True):
     required: bool = False
 
     def normalize(self, raw: Any) -> str:
-        return to_text(raw).strip()
+        # NB: not trimmed; PocketBase refuses " a@b.co " as an invalid address.
+        return to_text(raw)
 
     def validate_value(self, value: Any) -> ValidationError | None:
         if value == "":
             return required_error() if self.required else None
         if not is_email(value):
-            return ValidationError("validation_is_email", "Must be a valid email address")
+            return ValidationError("validation_is_email", "Must be a valid email address.")
         domain = value.rsplit("@", 1)[1]
         if (self.onlyDomains and domain not in self.onlyDomains) or domain in self.exceptDomains:
             return ValidationError("validation_email_domain_not_allowed", "Email domain is not allowed")
@@ -70,6 +58,6 @@ def _domains_error(domains: list[str], other: list[str]) -> ValidationError | Va
     errors: dict[str, ValidationError | ValidationErrors] = {
         str(i): ValidationError("validation_is_domain", "Must be a valid domain.")
         for i, domain in enumerate(domains)
-        if not _DOMAIN_RE.match(domain) or len(domain) > 255
+        if not is_domain(domain)
     }
     return ValidationErrors(errors) if errors else None

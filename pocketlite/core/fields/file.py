@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.errors import ValidationError, ValidationErrors
@@ -14,6 +13,7 @@ from pocketlite.core.fields.base import (
     register,
     required_error,
 )
+from pocketlite.core.fields.go_regexp import compile_go
 from pocketlite.core.validators import first_error, match, not_in
 
 if TYPE_CHECKING:
@@ -21,15 +21,17 @@ if TYPE_CHECKING:
 
 __all__ = ["FileField"]
 
-THUMB_SIZE_RE = re.compile(r"^(\d+)x(\d+)(t|b|f)?$")
+THUMB_SIZE_RE = compile_go(r"^(\d+)x(\d+)(t|b|f)?$")
 DEFAULT_MAX_SIZE = 5 << 20
 
 
 @register
 class FileField(MultiValueField, kw_only=True):
-    """Options: count, size and mime type limits, thumb sizes, protected access.
+    """Options: `maxSelect` (> 1 makes it multiple), `maxSize` per file in bytes (0 = 5 MiB),
+    `mimeTypes`, `thumbs` sizes such as `100x50t`, `protected` (downloads need a file token).
 
-    Uploads themselves (sizes, mime types, names) are checked by the files layer.
+    The value holds file names. What needs storage or the stored value (uploads' sizes, mime
+    types and names; names that aren't already stored) is checked by the files layer.
     """
 
     type = "file"

@@ -15,6 +15,7 @@ from pocketlite.core.fields.base import (
     register,
     required_error,
 )
+from pocketlite.core.fields.casts import STRICT_JSON, encode_json
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
@@ -23,28 +24,63 @@ __all__ = ["JSONField", "JSONRaw"]
 
 DEFAULT_MAX_SIZE = 1 << 20
 _JSON_START = tuple('0123456789-"[{')
+# Encodings `required` treats as empty (after trimming white space).
+_EMPTY = (b"", b"null", b'""', b"[]", b"{}")
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 
 
 class JSONRaw(bytes):
     """An encoded JSON value (empty for null); what the field holds between load and save."""
 
 
-def _encode(value: Any) -> JSONRaw:
-    # NB: objects are re-encoded with sorted keys, as Go's encoding of maps does.
-    return JSONRaw(msgspec.json.encode(value, order="sorted"))
+def _is_json(data: bytes) -> bool:
+    """Valid JSON syntax (what decides whether string input is kept verbatim)."""
+    try:
+        msgspec.json.decode(data, type=msgspec.Raw)
+    except msgspec.DecodeError:
+        return False
+    return True
+
+
+def _is_valid_value(data: bytes) -> bool:
+    """What the value check accepts. NB: stricter than `_is_json`, so `{"a":1,"a":2}` and `1e400`
+    are kept verbatim and then refused, as in PocketBase."""
+    try:
+        STRICT_JSON.decode(data.decode())
+    except ValueError:
+        return False
+    return True
+
+
+def _go_quote(text: str) -> str:
+    """Go's `strconv.Quote`. NB: its escapes aren't all JSON (`\\x01`, `\\v`), so such strings
+    fail the field's JSON check, as in PocketBase."""
+    out = ['"']
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        elif ch in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[ch])
+        elif ch < " " or ch == "\x7f":
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    out.append('"')
+    return "".join(out)
 
 
 def _from_string(text: str) -> JSONRaw:
-    """PocketBase's string input rules: JSON literals and valid JSON that starts like a number,
-    string, array or object are parsed; anything else is stored as a JSON string."""
-    if text in ("null", "true", "false"):
-        return JSONRaw(text.encode())
-    if text.startswith(_JSON_START):
-        try:
-            return _encode(msgspec.json.decode(text))
-        except msgspec.DecodeError:
-            pass
-    return _encode(text)
+    """PocketBase's string input rules: `null`, `true`, `false`, and valid JSON starting like a
+    number, string, array or object are kept verbatim (spaces and key order included); anything
+    else is quoted into a JSON string."""
+    data = text.encode()
+    if text in ("null", "true", "false") or (text.startswith(_JSON_START) and _is_json(data)):
+        return JSONRaw(data)
+    return JSONRaw(_go_quote(text).encode())
 
 
 @register
@@ -70,7 +106,8 @@ class JSONField(Field, kw_only=True):
             return JSONRaw(b"")
         if isinstance(raw, str):
             return _from_string(raw)
-        return _encode(raw)
+        # NB: objects are re-encoded with sorted keys, as Go's encoding of maps does.
+        return JSONRaw(encode_json(raw))
 
     def from_db(self, raw: Any) -> JSONRaw:
         if raw is None:
@@ -84,15 +121,18 @@ class JSONField(Field, kw_only=True):
         return msgspec.json.decode(value) if value else None
 
     def validate_value(self, value: Any) -> ValidationError | None:
-        if not value or bytes(value) in (b'""', b"[]", b"{}", b"null"):
-            return required_error() if self.required else None
-        limit = self.maxSize or DEFAULT_MAX_SIZE
+        """Size first, then JSON validity, then `required` (as PocketBase orders them)."""
+        limit = self.maxSize if self.maxSize > 0 else DEFAULT_MAX_SIZE
         if len(value) > limit:
             return ValidationError(
                 "validation_json_size_limit",
                 f"The maximum allowed JSON size is {limit} bytes",
                 {"maxSize": limit},
             )
+        if value and not _is_valid_value(value):
+            return ValidationError("validation_invalid_json", "Must be a valid json value")
+        if self.required and bytes(value).strip() in _EMPTY:
+            return required_error()
         return None
 
     def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:

@@ -7,16 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.errors import ValidationError
 from pocketlite.core.fields.base import Field, FindCollection, SettingsErrors, register, required_error
+from pocketlite.core.fields.casts import format_float_v, to_number
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
 
-__all__ = ["NumberField", "format_number", "json_number", "to_number"]
-
-
-def format_number(value: float) -> str:
-    """Go's `%v` of a float64 as PocketBase prints it in messages: `5`, `1.5`."""
-    return str(int(value)) if float(value).is_integer() and abs(value) < 1e21 else repr(float(value))
+__all__ = ["NumberField", "json_number", "to_number"]
 
 
 def json_number(value: float) -> int | float:
@@ -24,22 +20,24 @@ def json_number(value: float) -> int | float:
     return int(value) if float(value).is_integer() and abs(value) < 1e21 else float(value)
 
 
-def to_number(raw: Any) -> float:
-    """PocketBase's `cast.ToFloat64`: bools are 0/1, unparsable strings and null are 0."""
-    if isinstance(raw, bool):
-        return 1.0 if raw else 0.0
-    if isinstance(raw, int | float):
-        return float(raw)
-    if isinstance(raw, str):
-        try:
-            return float(raw.strip())
-        except ValueError:
-            return 0.0
-    return 0.0
-
-
 def _only_int_error() -> ValidationError:
     return ValidationError("validation_only_int_constraint", "Decimal numbers are not allowed")
+
+
+def _min_error(bound: float) -> ValidationError:
+    return ValidationError(
+        "validation_min_number_constraint",
+        f"Must be greater or equal than {format_float_v(bound)}",
+        {"min": json_number(bound)},
+    )
+
+
+def _max_error(bound: float) -> ValidationError:
+    return ValidationError(
+        "validation_max_number_constraint",
+        f"Must be less or equal than {format_float_v(bound)}",
+        {"max": json_number(bound)},
+    )
 
 
 @register
@@ -87,30 +85,19 @@ class NumberField(Field, kw_only=True):
         if self.onlyInt and not float(value).is_integer():
             return _only_int_error()
         if self.min is not None and value < self.min:
-            return ValidationError(
-                "validation_min_number_constraint",
-                f"Must be greater or equal than {format_number(self.min)}",
-                {"min": json_number(self.min)},
-            )
+            return _min_error(self.min)
         if self.max is not None and value > self.max:
-            return ValidationError(
-                "validation_max_number_constraint",
-                f"Must be less or equal than {format_number(self.max)}",
-                {"max": json_number(self.max)},
-            )
+            return _max_error(self.max)
         return None
 
     def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
         out = super().settings_errors(collection, find)
         out["min"] = self._int_error(self.min)
-        error = self._int_error(self.max)
-        if error is None and self.min is not None and self.max is not None and self.max < self.min:
-            error = ValidationError(
-                "validation_min_number_constraint",
-                f"Must be greater or equal than {format_number(self.min)}",
-                {"min": json_number(self.min)},
-            )
-        out["max"] = error
+        out["max"] = self._int_error(self.max) or (
+            _min_error(self.min)
+            if self.min is not None and self.max is not None and self.max < self.min
+            else None
+        )
         return out
 
     def _int_error(self, bound: float | None) -> ValidationError | None:

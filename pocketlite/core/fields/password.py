@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.errors import ValidationError
@@ -15,6 +14,8 @@ from pocketlite.core.fields.base import (
     register,
     required_error,
 )
+from pocketlite.core.fields.casts import to_text
+from pocketlite.core.fields.go_regexp import compile_go
 from pocketlite.core.validators import first_error, max_value, min_value
 from pocketlite.tools.security import check_password, hash_password
 
@@ -65,7 +66,7 @@ class PasswordField(Field, kw_only=True):
     def normalize(self, raw: Any) -> PasswordValue:
         if isinstance(raw, PasswordValue):
             return raw
-        return PasswordValue(plain="" if raw is None else str(raw))
+        return PasswordValue(plain=to_text(raw))
 
     def from_db(self, raw: Any) -> PasswordValue:
         return PasswordValue(hash=raw or "")
@@ -86,20 +87,21 @@ class PasswordField(Field, kw_only=True):
         return bool(plain) and await asyncio.to_thread(check_password, plain, value.hash)
 
     def validate_value(self, value: Any) -> ValidationError | None:
+        """Checks of the plain value being set. NB: unlike text, the length errors carry no
+        params, and `required` looks at the hash."""
         if not value.plain:
             return required_error() if self.required and not value.hash else None
         length = len(value.plain)
-        if length < (self.min or 1):
-            # NB: unlike text fields, PocketBase gives these no params.
+        if length < self.min:
             return ValidationError(
                 "validation_min_text_constraint", f"Must be at least {self.min} character(s)"
             )
-        limit = self.max or DEFAULT_MAX
+        limit = self.max if self.max > 0 else DEFAULT_MAX
         if length > limit:
             return ValidationError(
                 "validation_max_text_constraint", f"Must be less than {limit} character(s)"
             )
-        if self.pattern and not re.search(self.pattern, value.plain):
+        if self.pattern and compile_go(self.pattern).search(value.plain) is None:
             return ValidationError("validation_invalid_format", "Invalid value format")
         return None
 

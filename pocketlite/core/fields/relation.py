@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.errors import ValidationError
@@ -25,7 +26,8 @@ __all__ = ["RelationField"]
 class RelationField(MultiValueField, kw_only=True):
     """Options: `collectionId` (the target), `cascadeDelete`, `minSelect`, `maxSelect`.
 
-    Whether the ids exist is checked by the record save path, which has the database.
+    `validate_value` checks the count of ids; whether they exist needs the database, so the save
+    path looks them up in the target collection and asks `existence_error` about them.
     """
 
     type = "relation"
@@ -40,7 +42,7 @@ class RelationField(MultiValueField, kw_only=True):
         ids = self.values_of(value)
         if not ids:
             return required_error() if self.required else None
-        if self.minSelect and len(ids) < self.minSelect:
+        if self.minSelect > 0 and len(ids) < self.minSelect:
             return ValidationError(
                 "validation_not_enough_values",
                 f"Select at least {self.minSelect}",
@@ -48,6 +50,22 @@ class RelationField(MultiValueField, kw_only=True):
             )
         limit = max(self.maxSelect, 1)
         return too_many_values(limit) if len(ids) > limit else None
+
+    def existence_error(self, value: Any, found: Container[str] | None) -> ValidationError | None:
+        """The error for the ids of `value` of which only `found` exist in the target collection
+        (None: the target collection itself is missing)."""
+        ids = self.values_of(value)
+        if not ids:
+            return None
+        if found is None:
+            return ValidationError(
+                "validation_missing_rel_collection", "Relation connection is missing or cannot be accessed"
+            )
+        if any(record_id not in found for record_id in ids):
+            return ValidationError(
+                "validation_missing_rel_records", "Failed to find all relation records with the provided ids"
+            )
+        return None
 
     def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
         out = super().settings_errors(collection, find)

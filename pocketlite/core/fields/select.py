@@ -27,7 +27,8 @@ def too_many_values(limit: int) -> ValidationError:
 
 @register
 class SelectField(MultiValueField, kw_only=True):
-    """Options: `values` (the choices), `maxSelect` (> 1 makes it multiple)."""
+    """Options: `values` (the choices; NB: duplicates and "" are accepted, as in PocketBase),
+    `maxSelect` (> 1 makes it multiple, at most the number of values)."""
 
     type = "select"
 

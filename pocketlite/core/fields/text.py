@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.errors import ValidationError
@@ -15,29 +14,36 @@ from pocketlite.core.fields.base import (
     register,
     required_error,
 )
+from pocketlite.core.fields.casts import to_text
+from pocketlite.core.fields.go_regexp import compile_go
 from pocketlite.core.validators import first_error, max_value, min_value, required
 from pocketlite.tools.security import random_string_by_regex
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
 
-__all__ = ["TextField", "to_text"]
+__all__ = ["DEFAULT_ID_PATTERN", "TextField"]
 
 # NB: PocketBase caps text at 5000 characters when `max` is 0.
 DEFAULT_MAX = 5000
 
 PRIMARY_KEY_COLUMN = "TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL"
 
+# The record id pattern; ids matching it can't hold the characters checked below.
+DEFAULT_ID_PATTERN = "^[a-z0-9]+$"
 
-def to_text(raw: Any) -> str:
-    """Cast like PocketBase's `cast.ToString`: null → "", bools → true/false, numbers shortest."""
-    if raw is None:
-        return ""
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, float):
-        return str(int(raw)) if raw.is_integer() and abs(raw) < 1e21 else repr(raw)
-    return str(raw)
+# Characters and (case-insensitive) names a custom primary key may not use: the id becomes a
+# storage directory name.
+_FORBIDDEN_PK_CHARACTERS: tuple[str, ...] = (".", "/", "\\", "|", '"', "'", "`", "<", ">", ":", "?", "*")
+_FORBIDDEN_PK_CHARACTERS += ("%", "$", "\x00", "\t", "\n", "\r", " ")
+_RESERVED_PKS = (
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+)
 
 
 @register
@@ -65,24 +71,28 @@ class TextField(Field, kw_only=True):
         return random_string_by_regex(self.autogeneratePattern) if self.autogeneratePattern else ""
 
     def validate_value(self, value: Any) -> ValidationError | None:
+        """PocketBase's `ValidatePlainValue`. Whether a new primary key is already taken (compared
+        case-insensitively unless the pattern is the default one) is left to the save path."""
         if value == "":
-            return required_error() if self.required else None
+            return required_error() if self.required or self.primaryKey else None
         length = len(value)
         if self.min > 0 and length < self.min:
             return ValidationError(
                 "validation_min_text_constraint",
-                f"Must be at least {self.min} character(s)",
+                f"Must be at least {self.min} character(s).",
                 {"min": self.min},
             )
         limit = self.max or DEFAULT_MAX
         if length > limit:
             return ValidationError(
                 "validation_max_text_constraint",
-                f"Must be no more than {limit} character(s)",
+                f"Must be no more than {limit} character(s).",
                 {"max": limit},
             )
-        if self.pattern and not re.search(self.pattern, value):
-            return ValidationError("validation_invalid_format", "Invalid value format")
+        if self.pattern and compile_go(self.pattern).search(value) is None:
+            return ValidationError("validation_invalid_format", "Invalid value format.")
+        if self.primaryKey and self.pattern != DEFAULT_ID_PATTERN:
+            return _primary_key_error(value)
         return None
 
     def settings_errors(self, collection: Collection, find: FindCollection) -> SettingsErrors:
@@ -124,3 +134,21 @@ class TextField(Field, kw_only=True):
                     f'ex.: "{generated}"',
                 )
         return None
+
+
+def _primary_key_error(value: str) -> ValidationError | None:
+    for ch in _FORBIDDEN_PK_CHARACTERS:
+        if ch in value:
+            return ValidationError(
+                "validation_forbidden_pk_character",
+                f"'{ch}' is not a valid primary key character.",
+                {"ch": ch},
+            )
+    if len(value) <= 4 and value.upper() in _RESERVED_PKS:
+        reserved = value.upper()
+        return ValidationError(
+            "validation_reserved_pk",
+            f"The primary key '{reserved}' is reserved and cannot be used.",
+            {"reserved": reserved},
+        )
+    return None

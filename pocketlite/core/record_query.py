@@ -9,6 +9,7 @@ filtering can't reveal records the requester couldn't list.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -120,13 +121,35 @@ async def list_records(
         # that COUNT(DISTINCT) builds (most of a filtered list's time on a large table).
         column = f"{table}.`id`" if collection.is_view else f"{table}.`_rowid_`"
         counted = f"DISTINCT {column}" if resolver.joins else "*"
-        count = await db.fetch_all(
-            f"SELECT COUNT({counted}) {query.from_sql()}", query.all_params(), heavy=True
-        )
-        total_items = int(count[0][0])
+        total_items = await _count(db, f"SELECT COUNT({counted}) {query.from_sql()}", query.all_params())
         total_pages = math.ceil(total_items / params.per_page)
     records = [Record.from_row(collection, row) for row in rows]
     return Page(rows, params.page, params.per_page, total_items, total_pages), records
+
+
+# Totals by (database, SQL, parameters), valid while SQLite's data_version stays the same: paging
+# through a list repeats one COUNT, and nothing committed means the answer can't have changed.
+_COUNTS: OrderedDict[tuple[str, str, str], tuple[int, int]] = OrderedDict()
+_COUNTS_MAX = 512
+
+
+async def _count(db: Database, sql: str, params: dict[str, Any]) -> int:
+    if db.in_transaction:  # our own uncommitted writes don't move data_version
+        rows = await db.fetch_all(sql, params, heavy=True)
+        return int(rows[0][0])
+    key = (str(db.path), sql, repr(sorted(params.items())))
+    version = db.data_version()
+    cached = _COUNTS.get(key)
+    if cached is not None and cached[0] == version:
+        _COUNTS.move_to_end(key)
+        return cached[1]
+    rows = await db.fetch_all(sql, params, heavy=True)
+    total = int(rows[0][0])
+    if db.data_version() == version:  # nothing committed while counting
+        _COUNTS[key] = (version, total)
+        if len(_COUNTS) > _COUNTS_MAX:
+            _COUNTS.popitem(last=False)
+    return total
 
 
 async def find_visible_record(

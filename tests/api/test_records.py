@@ -256,3 +256,24 @@ def test_the_auth_rule_decides_who_may_sign_in(client: httpx.Client, superuser_t
         "message": "The request doesn't satisfy the collection requirements to authenticate.",
         "status": 403,
     }
+
+
+def test_totals_follow_every_write(client: httpx.Client, superuser_token: str) -> None:
+    admin = {"Authorization": superuser_token}
+    client.post(
+        "/api/collections",
+        headers=admin,
+        json={"name": "tallies", "listRule": "", "createRule": "", "deleteRule": ""},
+    ).raise_for_status()
+
+    def total() -> int:
+        count: int = client.get("/api/collections/tallies/records?perPage=1").json()["totalItems"]
+        return count
+
+    assert total() == 0
+    created = client.post("/api/collections/tallies/records", json={}).json()
+    assert total() == 1
+    client.post("/api/collections/tallies/records", json={}).raise_for_status()
+    assert total() == 2
+    client.delete(f"/api/collections/tallies/records/{created['id']}").raise_for_status()
+    assert total() == 1

@@ -33,7 +33,7 @@ class Record:
         """Load a stored row (an `sqlite3.Row` or mapping)."""
         record = cls.__new__(cls)
         record.collection = collection
-        keys = row.keys()
+        keys = set(row.keys())
         record.data = {
             f.name: f.from_db(row[f.name]) if f.name in keys else f.zero_value() for f in collection.fields
         }

@@ -165,6 +165,17 @@ class MultiValueField(Field, kw_only=True):
         return items[-1] if items else ""  # NB: a single value keeps the last item, as PocketBase
 
     def from_db(self, raw: Any) -> Any:
+        # Stored values are normalized already: a JSON list of strings (multiple) or a string.
+        if type(raw) is str:
+            if not self.is_multiple:
+                return raw
+            if raw.startswith("["):
+                try:
+                    items = msgspec.json.decode(raw)
+                except msgspec.DecodeError:
+                    items = None
+                if isinstance(items, list) and all(type(i) is str and i for i in items):
+                    return items
         return self.normalize(raw)
 
     def to_db(self, value: Any) -> Any:

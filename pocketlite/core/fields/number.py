@@ -62,6 +62,10 @@ class NumberField(Field, kw_only=True):
         return to_number(raw)
 
     def from_db(self, raw: Any) -> float:
+        if type(raw) is float:  # the common case, without the general cast
+            return raw
+        if type(raw) is int:
+            return float(raw)
         return to_number(raw)
 
     def to_api(self, value: Any) -> int | float:

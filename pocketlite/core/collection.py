@@ -46,6 +46,7 @@ class Collection:
     """A collection definition as stored in `_collections`."""
 
     __slots__ = (
+        "_api_plan",
         "auth",
         "createRule",
         "created",
@@ -93,6 +94,7 @@ class Collection:
         self.auth = auth if auth is not None or type != AUTH else AuthOptions()
         self.viewQuery = viewQuery
         self.created, self.updated = created, updated
+        self._api_plan: tuple[int, int, tuple[tuple[str, Field | None], ...]] | None = None
 
     @property
     def is_auth(self) -> bool:
@@ -103,6 +105,20 @@ class Collection:
     def is_view(self) -> bool:
         """Whether the collection is a read-only SQL view."""
         return self.type == VIEW
+
+    def api_plan(self) -> tuple[tuple[str, Field | None], ...]:
+        """The keys of this collection's record JSON in output (sorted) order, each with its field
+        (None for `collectionId`/`collectionName`); auth secrets left out. Remembered until the
+        field list changes."""
+        cached = self._api_plan
+        if cached is not None and cached[0] == id(self.fields) and cached[1] == len(self.fields):
+            return cached[2]
+        secrets = ("password", "tokenKey") if self.type == AUTH else ()
+        keys: list[tuple[str, Field | None]] = [("collectionId", None), ("collectionName", None)]
+        keys += [(f.name, f) for f in self.fields if f.name not in secrets]
+        plan = tuple(sorted(keys, key=lambda item: item[0]))
+        self._api_plan = (id(self.fields), len(self.fields), plan)
+        return plan
 
     def field(self, name: str) -> Field | None:
         """The field called `name`, if any."""

@@ -7,10 +7,7 @@ from typing import Any
 from pocketlite.core.collection import Collection
 from pocketlite.core.fields import PasswordValue
 
-__all__ = ["AUTH_HIDDEN_FIELDS", "Record"]
-
-# Never serialized, whoever asks (data-model.md §3.1).
-AUTH_HIDDEN_FIELDS = frozenset({"password", "tokenKey"})
+__all__ = ["Record"]
 
 
 class Record:
@@ -81,18 +78,18 @@ class Record:
 
         `show_hidden` is for superusers; `show_email` for the owner, managers and auth responses.
         """
-        is_auth = self.collection.is_auth
-        out: dict[str, Any] = {
-            "collectionId": self.collection.id,
-            "collectionName": self.collection.name,
-        }
-        for field in self.collection.fields:
-            name = field.name
-            if is_auth and name in AUTH_HIDDEN_FIELDS:
-                continue
-            if field.hidden and not show_hidden:
-                continue
-            out[name] = field.to_api(self.data.get(name))
-        if is_auth and "email" in out and not (show_email or show_hidden or self.data.get("emailVisibility")):
+        collection = self.collection
+        data = self.data
+        out: dict[str, Any] = {}
+        for name, field in collection.api_plan():
+            if field is None:
+                out[name] = collection.id if name == "collectionId" else collection.name
+            elif show_hidden or not field.hidden:
+                out[name] = field.to_api(data.get(name))
+        if (
+            collection.is_auth
+            and "email" in out
+            and not (show_email or show_hidden or data.get("emailVisibility"))
+        ):
             del out["email"]
-        return dict(sorted(out.items()))
+        return out

@@ -8,8 +8,10 @@ from typing import Any
 from litestar import Response, delete, get, patch, post
 
 from pocketlite.apis.context import AnyRequest, get_app, is_superuser, request_info
+from pocketlite.apis.realip import real_ip
 from pocketlite.apis.record_body import read_record_body
 from pocketlite.apis.response import json_response
+from pocketlite.apis.throttle import EmptyListThrottle
 from pocketlite.app import App
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import BadRequestError, ForbiddenError, NotFoundError, ValidationErrors
@@ -25,6 +27,8 @@ from pocketlite.search.provider import ListParams
 __all__ = ["ROUTES", "Call", "create_record", "delete_one", "update_record", "upsert_record"]
 
 _SUPERUSERS_ONLY = "Only superusers can perform this action."
+# Filtered lists that keep coming back empty may be probing what a rule hides.
+_THROTTLE = EmptyListThrottle()
 
 
 @dataclass
@@ -127,6 +131,14 @@ async def list_(request: AnyRequest, collection_id: str) -> Response[bytes]:
         )
     except ValueError as exc:
         raise BadRequestError() from exc
+    if (
+        not records
+        and not call.superuser
+        and collection.listRule
+        and call.query.get("filter")
+        and _THROTTLE.record(real_ip(request), collection.id)
+    ):
+        await _THROTTLE.delay()
     return json_response(request, page.envelope(await serialize(call, records, info)), page=True)
 
 

@@ -60,3 +60,19 @@ def test_refresh_without_a_token_raises_401(pb: PocketBase) -> None:
 
     assert caught.value.status == 401
     assert caught.value.data["message"] == "The request requires valid record authorization token."
+
+
+def test_records_through_the_python_sdk(pb: PocketBase) -> None:
+    pb.collection("_superusers").auth_with_password(SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
+    pb.collections.create({"name": "py_notes", "fields": [{"name": "text", "type": "text"}]})
+
+    created = pb.collection("py_notes").create({"text": "hello"})
+    page = pb.collection("py_notes").get_list(1, 10, {"filter": "text ~ 'ell'"})
+    updated = pb.collection("py_notes").update(created.id, {"text": "bye"})
+
+    assert page.total_items == 1 and page.items[0].id == created.id
+    assert updated.text == "bye"  # type: ignore[attr-defined]
+    pb.collection("py_notes").delete(created.id)
+    with pytest.raises(ClientResponseError) as caught:
+        pb.collection("py_notes").get_one(created.id)
+    assert caught.value.status == 404

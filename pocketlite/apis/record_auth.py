@@ -8,19 +8,29 @@ import msgspec
 from litestar import Response, post
 
 from pocketlite.apis.body import read_body
-from pocketlite.apis.context import AnyRequest, auth_collection, get_app, get_auth, is_superuser, request_info
+from pocketlite.apis.context import (
+    AnyRequest,
+    auth_collection,
+    get_app,
+    get_auth,
+    is_superuser,
+    request_info,
+    require_superuser,
+)
 from pocketlite.apis.response import json_response
 from pocketlite.core.auth import authenticate_with_password
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import (
     BadRequestError,
     ForbiddenError,
+    NotFoundError,
     UnauthorizedError,
     ValidationError,
     ValidationErrors,
 )
 from pocketlite.core.record import Record
 from pocketlite.core.record_query import find_visible_record
+from pocketlite.core.records import find_record_by_id
 from pocketlite.core.tokens import AUTH, issue_token, read_claims
 
 __all__ = ["ROUTES"]
@@ -125,4 +135,40 @@ def _request_token(request: AnyRequest) -> str:
     return token[7:].strip() if token[:7].lower() == "bearer " else token
 
 
-ROUTES = [auth_with_password, auth_refresh]
+class ImpersonateBody(msgspec.Struct):
+    """Body of `impersonate`: the token lifetime in seconds (0 = the collection's)."""
+
+    duration: int = 0
+
+
+@post("/api/collections/{collection_id:str}/impersonate/{record_id:str}", status_code=200)
+async def impersonate(request: AnyRequest, collection_id: str, record_id: str) -> Response[bytes]:
+    """A non-refreshable auth token for any record of an auth collection (superusers only)."""
+    require_superuser(request)
+    collection = auth_collection(request, collection_id)
+    body = await read_body(request, ImpersonateBody)
+    if body.duration < 0:
+        raise ValidationErrors(
+            {
+                "duration": ValidationError(
+                    "validation_min_greater_equal_than_required", "Must be no less than 0.", {"threshold": 0}
+                )
+            }
+        )
+    record = await find_record_by_id(get_app(request).data, collection, record_id)
+    if record is None:
+        raise NotFoundError()
+    token = issue_token(record, AUTH, duration=body.duration, refreshable=False)
+    return auth_response(request, record, token)
+
+
+@post("/api/files/token", status_code=200)
+async def file_token(request: AnyRequest) -> Response[bytes]:
+    """A short-lived token for protected files, for any authenticated record."""
+    auth = get_auth(request)
+    if auth is None:
+        raise UnauthorizedError("The request requires valid record authorization token.")
+    return json_response(request, {"token": issue_token(auth, "file")})
+
+
+ROUTES = [auth_with_password, auth_refresh, impersonate, file_token]

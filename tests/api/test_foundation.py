@@ -327,3 +327,22 @@ def test_bodies_over_the_limit_are_refused(client: httpx.Client) -> None:
     )
     assert response.status_code == 413
     assert response.json() == {"data": {}, "message": "Request entity too large.", "status": 413}
+
+
+def test_impersonation_gives_a_non_refreshable_token(client: httpx.Client, superuser_token: str) -> None:
+    user = client.post(
+        "/api/collections/users/records",
+        json={"email": "imp@example.com", "password": "12345678", "passwordConfirm": "12345678"},
+    ).json()
+    response = client.post(
+        f"/api/collections/users/impersonate/{user['id']}",
+        headers={"Authorization": superuser_token},
+        json={"duration": 100},
+    )
+    claims = _claims(response.json()["token"])
+    assert (claims["refreshable"], claims["id"], claims["type"]) == (False, user["id"], "auth")
+    as_user = {"Authorization": response.json()["token"]}
+    assert client.get(f"/api/collections/users/records/{user['id']}", headers=as_user).status_code == 200
+    file_token = client.post("/api/files/token", headers=as_user).json()["token"]
+    assert list(_claims(file_token)) == ["collectionId", "exp", "id", "type"]
+    assert client.post("/api/files/token").status_code == 401

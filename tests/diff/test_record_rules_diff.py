@@ -151,6 +151,28 @@ CASES = [
     as_("ann", "can't view ben's user record", "GET", f"/api/collections/users/records/{USERS['ben']}"),
     as_("ann", "lists users (only herself)", "GET", "/api/collections/users/records"),
     guest("lists users (nobody)", "GET", "/api/collections/users/records"),
+    Case(
+        "superuser impersonates ann", "POST", f"/api/collections/users/impersonate/{USERS['ann']}", auth=True
+    ),
+    Case(
+        "superuser impersonates for 100 s",
+        "POST",
+        f"/api/collections/users/impersonate/{USERS['ann']}",
+        json={"duration": 100},
+        auth=True,
+    ),
+    Case(
+        "a negative duration",
+        "POST",
+        f"/api/collections/users/impersonate/{USERS['ann']}",
+        json={"duration": -1},
+        auth=True,
+    ),
+    Case("impersonating nobody", "POST", "/api/collections/users/impersonate/nope", auth=True),
+    as_("ann", "can't impersonate ben", "POST", f"/api/collections/users/impersonate/{USERS['ben']}"),
+    guest("can't impersonate", "POST", f"/api/collections/users/impersonate/{USERS['ben']}"),
+    as_("ann", "gets a file token", "POST", "/api/files/token"),
+    guest("gets no file token", "POST", "/api/files/token"),
 ]
 
 

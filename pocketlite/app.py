@@ -21,6 +21,7 @@ from pocketlite.core.records import SUPERUSERS, count_records, find_record_by_id
 from pocketlite.core.settings import Settings, load_settings, save_settings
 from pocketlite.core.tokens import AUTH, read_claims, verify_record_token
 from pocketlite.migrations import SYSTEM_MIGRATIONS
+from pocketlite.tools.mailer import ConsoleMailer, Mailer, NullMailer, SMTPMailer
 
 __all__ = ["App", "Config"]
 
@@ -160,6 +161,22 @@ class App:
         return await count_records(self.data, self.superusers()) > 0
 
     # --- auth ------------------------------------------------------------------------------------
+
+    def mailer(self) -> Mailer:
+        """Where mail goes: the SMTP server of the settings; without one, the console in
+        `--dev` and nowhere (with a warning) otherwise."""
+        smtp = self.settings.smtp
+        if smtp.enabled:
+            return SMTPMailer(
+                smtp.host,
+                smtp.port,
+                username=smtp.username,
+                password=smtp.password,
+                tls=smtp.tls,
+                auth_method=smtp.authMethod,
+                local_name=smtp.localName,
+            )
+        return ConsoleMailer() if self.config.dev else NullMailer()
 
     async def find_auth_record_by_token(self, token: str, token_type: str = AUTH) -> Record | None:
         """The auth record a valid token of `token_type` belongs to, else None."""

@@ -1,8 +1,11 @@
-"""Auth endpoints of auth collections (auth-api.md): password login and token refresh."""
+"""Auth endpoints of auth collections (auth-api.md): password login, token refresh,
+impersonation, file tokens, and the steps every sign-in ends with."""
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+from typing import Any
 
 import msgspec
 from litestar import Response, post
@@ -17,8 +20,11 @@ from pocketlite.apis.context import (
     request_info,
     require_superuser,
 )
-from pocketlite.apis.response import json_response
+from pocketlite.apis.realip import real_ip
+from pocketlite.apis.records import Call, serialize
+from pocketlite.apis.response import JSON, json_bytes, json_response
 from pocketlite.core.auth import authenticate_with_password
+from pocketlite.core.auth_alerts import remember_login_origin
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import (
     BadRequestError,
@@ -28,12 +34,14 @@ from pocketlite.core.errors import (
     ValidationError,
     ValidationErrors,
 )
+from pocketlite.core.mails import send_auth_alert
+from pocketlite.core.mfa import mfa_step
 from pocketlite.core.record import Record
 from pocketlite.core.record_query import find_visible_record
 from pocketlite.core.records import find_record_by_id
 from pocketlite.core.tokens import AUTH, issue_token, read_claims
 
-__all__ = ["ROUTES"]
+__all__ = ["ROUTES", "finish_auth"]
 
 _MAX_LENGTH = 255
 
@@ -44,6 +52,7 @@ class PasswordLogin(msgspec.Struct):
     identity: str = ""
     password: str = ""
     identityField: str = ""
+    mfaId: str = ""
 
 
 def _length_error(value: str) -> ValidationError | None:
@@ -78,7 +87,7 @@ async def _check_auth_rule(request: AnyRequest, record: Record, method: str) -> 
     collection = record.collection
     assert collection.auth is not None
     rule = collection.auth.authRule
-    if rule == "":
+    if rule == "" or is_superuser(get_auth(request)):
         return
     if rule is not None:
         app = get_app(request)
@@ -91,9 +100,64 @@ async def _check_auth_rule(request: AnyRequest, record: Record, method: str) -> 
     raise ForbiddenError("The request doesn't satisfy the collection requirements to authenticate.")
 
 
-def auth_response(request: AnyRequest, record: Record, token: str) -> Response[bytes]:
-    """`{"record", "token"}`: the record always with its email, all fields for superusers."""
-    body = {"record": record.to_api(show_email=True, show_hidden=is_superuser(record)), "token": token}
+def _ip_allowed(ip: str, allowed: list[str]) -> bool:
+    """Whether `ip` is one of the `superuserIPs` entries (addresses or CIDR ranges)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    for entry in allowed:
+        try:
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+async def finish_auth(
+    request: AnyRequest,
+    record: Record,
+    method: str,
+    *,
+    token: str = "",
+    meta: dict[str, Any] | None = None,
+    mfa_id: str = "",
+) -> Response[bytes]:
+    """The steps every sign-in ends with (auth-api.md §2): superuser IP whitelist, `authRule`,
+    MFA (a `401 {"mfaId"}` until a second method completes it), the login alert, then
+    `{"meta"?, "record", "token"}` with `?expand=`. `method` "" skips MFA and alerts (refresh,
+    impersonation); `token` "" issues a new refreshable auth token."""
+    app = get_app(request)
+    allowed_ips = app.settings.superuserIPs
+    if is_superuser(record) and allowed_ips and not _ip_allowed(real_ip(request), allowed_ips):
+        raise ForbiddenError()
+    await _check_auth_rule(request, record, method or "default")
+    info = dataclasses.replace(request_info(request), context=method or "default")
+    session = await mfa_step(
+        app.data, app.find_collection, record, method, request.query_params.get("mfaId") or mfa_id, info
+    )
+    if session:
+        return Response(json_bytes({"mfaId": session}), status_code=401, media_type=JSON)
+    assert record.collection.auth is not None
+    if method and record.collection.auth.authAlert.enabled:
+        mailer, meta_config = app.mailer(), app.settings.meta
+
+        async def alert(alert_info: str) -> None:
+            await send_auth_alert(mailer, meta_config, record, alert_info)
+
+        await remember_login_origin(
+            app.data,
+            app.find_collection,
+            record,
+            real_ip(request),
+            request.headers.get("user-agent", ""),
+            alert,
+        )
+    call = Call(app, record, info.method, info.query, info.headers)
+    body: dict[str, Any] = {} if meta is None else {"meta": meta}
+    body["record"] = (await serialize(call, [record], dataclasses.replace(info, auth=record)))[0]
+    body["token"] = token or issue_token(record, AUTH, refreshable=True)
     return json_response(request, body)
 
 
@@ -111,8 +175,7 @@ async def auth_with_password(request: AnyRequest, collection_id: str) -> Respons
     )
     if record is None:
         raise BadRequestError("Failed to authenticate.")
-    await _check_auth_rule(request, record, "password")
-    return auth_response(request, record, issue_token(record, AUTH, refreshable=True))
+    return await finish_auth(request, record, "password", mfa_id=body.mfaId)
 
 
 @post("/api/collections/{collection_id:str}/auth-refresh", status_code=200)
@@ -127,7 +190,7 @@ async def auth_refresh(request: AnyRequest, collection_id: str) -> Response[byte
     token = _request_token(request)
     if read_claims(token).get("refreshable") is True:
         token = issue_token(auth, AUTH, refreshable=True)
-    return auth_response(request, auth, token)
+    return await finish_auth(request, auth, "", token=token)
 
 
 def _request_token(request: AnyRequest) -> str:
@@ -159,7 +222,7 @@ async def impersonate(request: AnyRequest, collection_id: str, record_id: str) -
     if record is None:
         raise NotFoundError()
     token = issue_token(record, AUTH, duration=body.duration, refreshable=False)
-    return auth_response(request, record, token)
+    return await finish_auth(request, record, "", token=token)
 
 
 @post("/api/files/token", status_code=200)

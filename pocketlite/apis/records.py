@@ -24,7 +24,7 @@ from pocketlite.core.record_resolver import RequestInfo
 from pocketlite.core.records import delete_record, find_record_by_id, save_record
 from pocketlite.search.provider import ListParams
 
-__all__ = ["ROUTES", "Call", "create_record", "delete_one", "update_record", "upsert_record"]
+__all__ = ["ROUTES", "Call", "create_record", "delete_one", "insert_record", "update_record", "upsert_record"]
 
 _SUPERUSERS_ONLY = "Only superusers can perform this action."
 # Filtered lists that keep coming back empty may be probing what a rule hides.
@@ -200,7 +200,14 @@ async def _save(call: Call, record: Record, body: dict[str, Any], info: RequestI
 
 
 async def create_record(call: Call, collection_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """A new record, if the create rule admits the submitted data."""
+    """A new record, if the create rule admits the submitted data, as the requester sees it."""
+    record, info = await insert_record(call, collection_id, body)
+    return (await serialize(call, [record], info))[0]
+
+
+async def insert_record(call: Call, collection_id: str, body: dict[str, Any]) -> tuple[Record, RequestInfo]:
+    """Store a new record from `body` if the create rule admits it; the record and the request
+    info the rule saw."""
     collection = _collection(call, collection_id)
     _writable(collection, collection.createRule, call.superuser)
     record = Record(collection)
@@ -217,7 +224,7 @@ async def create_record(call: Call, collection_id: str, body: dict[str, Any]) ->
         if not allowed:
             raise BadRequestError("Failed to create record.")
     await _save(call, record, body, info, "Failed to create record.")
-    return (await serialize(call, [record], info))[0]
+    return record, info
 
 
 async def update_record(

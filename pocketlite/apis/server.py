@@ -11,7 +11,17 @@ import msgspec
 from litestar import Litestar
 from litestar.datastructures import State
 
-from pocketlite.apis import CONFIG_ENV, batch, collections, health, record_auth, records, static
+from pocketlite.apis import (
+    CONFIG_ENV,
+    batch,
+    collections,
+    health,
+    record_auth,
+    record_auth_mail,
+    record_otp,
+    records,
+    static,
+)
 from pocketlite.apis.errors import EXCEPTION_HANDLERS
 from pocketlite.apis.middlewares import ASGIApp, cors_and_headers, load_auth
 from pocketlite.app import App, Config
@@ -40,6 +50,8 @@ def create_litestar(app: App) -> Litestar:
             *records.ROUTES,
             *batch.ROUTES,
             *record_auth.ROUTES,
+            *record_otp.ROUTES,
+            *record_auth_mail.ROUTES,
             *static.ROUTES,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -129,6 +129,43 @@ async def save_record(
     for field in collection.fields:
         if isinstance(field, PasswordField):
             await field.hash_plain(record.data[field.name])
+    if collection.is_auth and not record.is_new:
+        async with db.transaction():
+            await _write_auth_record(db, record)
+    else:
+        await _write(db, record)
+    for value in record.data.values():
+        if isinstance(value, PasswordValue):
+            value.plain = ""  # the plain password lives only during the save
+    record.original = dict(record.data)
+
+
+async def _write_auth_record(db: Database, record: Record) -> None:
+    """Update an auth record and the rows that hang on its credentials (data-model.md §3.2):
+    becoming verified drops OAuth2 links made before (and signs out everywhere when there were
+    any), a new token key drops pending OTPs, a new password drops MFA sessions and known
+    login origins."""
+    assert record.original is not None
+    ref = (record.collection.id, record.id)
+    if not record.original.get("verified") and record.get("verified"):
+        links = await db.execute(
+            f"DELETE FROM {quote('_externalAuths')} WHERE collectionRef = ? AND recordRef = ?", ref
+        )
+        token_key = record.collection.field("tokenKey")
+        if links and not record.changed("tokenKey") and isinstance(token_key, TextField):
+            record.data["tokenKey"] = token_key.autogenerate()
+    await _write(db, record)
+    dropped: list[str] = []
+    if record.changed("tokenKey"):
+        dropped.append("_otps")
+    if record.original.get("password") != record.get("password"):
+        dropped += ["_mfas", "_authOrigins"]
+    for table in dropped:
+        await db.execute(f"DELETE FROM {quote(table)} WHERE collectionRef = ? AND recordRef = ?", ref)
+
+
+async def _write(db: Database, record: Record) -> None:
+    collection = record.collection
     values = {f.name: f.to_db(record.data.get(f.name, f.zero_value())) for f in collection.fields}
     table = quote(collection.name)
     try:
@@ -144,10 +181,6 @@ async def save_record(
             )
     except sqlite3.IntegrityError as exc:
         raise _integrity_errors(exc) from exc
-    for value in record.data.values():
-        if isinstance(value, PasswordValue):
-            value.plain = ""  # the plain password lives only during the save
-    record.original = dict(record.data)
 
 
 async def _relation_errors(

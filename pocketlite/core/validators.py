@@ -15,6 +15,7 @@ from pocketlite.core.errors import ValidationError
 
 __all__ = [
     "Rule",
+    "equal_to",
     "first_error",
     "is_empty",
     "length",
@@ -168,3 +169,14 @@ def max_value(threshold: float) -> Rule:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def equal_to(expected: Any) -> Rule:
+    """The value equals `expected` (a confirmation field)."""
+
+    def rule(value: Any) -> ValidationError | None:
+        if is_empty(value) or value == expected:
+            return None
+        return ValidationError("validation_values_mismatch", "Values don't match.")
+
+    return rule

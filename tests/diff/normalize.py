@@ -31,7 +31,7 @@ def normalize(value: Any, key: str = "") -> Any:
         return "<datetime>"
     if _JWT.match(value):
         return _token(value)
-    if key in ("id", "recordRef") and _RECORD_ID.match(value):
+    if key in ("id", "recordRef", "otpId", "mfaId") and _RECORD_ID.match(value):
         return "<record id>"
     if key in ("collectionId", "collectionName") and value.startswith(("pbc_", "temp_view_")):
         value = re.sub(r"^pbc_\d+$", "pbc_<temp>", value) if key == "collectionId" else value

@@ -1,0 +1,324 @@
+"""Auth flows confirmed through a mailed token (auth-api.md §10-§12): e-mail verification,
+password reset and e-mail change. The request endpoints answer 204 whether or not the address
+is known, so they reveal nothing about who has an account."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import msgspec
+from litestar import post
+
+from pocketlite.apis.auth_forms import email_format, validate_form
+from pocketlite.apis.body import read_body
+from pocketlite.apis.context import AnyRequest, auth_collection, get_app, get_auth
+from pocketlite.app import App
+from pocketlite.core.auth import find_record_by_email
+from pocketlite.core.collection import Collection
+from pocketlite.core.errors import BadRequestError, UnauthorizedError, ValidationError, ValidationErrors
+from pocketlite.core.fields import PasswordField
+from pocketlite.core.mails import send_email_change, send_password_reset, send_verification
+from pocketlite.core.record import Record
+from pocketlite.core.records import SUPERUSERS, save_record
+from pocketlite.core.tokens import issue_token
+from pocketlite.core.validators import Rule, equal_to, length, not_in, required
+from pocketlite.tools.expiring import ExpiringSet
+from pocketlite.tools.security import decode_token_unverified, random_string
+from pocketlite.tools.tasks import fire_and_forget
+
+__all__ = ["ROUTES"]
+
+VERIFICATION, PASSWORD_RESET, EMAIL_CHANGE = "verification", "passwordReset", "emailChange"
+
+# A second request for the same record within 2 minutes sends nothing.
+_VERIFICATION_SENT = ExpiringSet(120)
+_RESET_SENT = ExpiringSet(120)
+
+_INVALID_TOKEN = ValidationError("validation_invalid_token", "Invalid or expired token.")
+_OTHER_COLLECTION = ValidationError(
+    "validation_token_collection_mismatch", "The provided token is for different auth collection."
+)
+
+
+class EmailBody(msgspec.Struct):
+    """Body of `request-verification` and `request-password-reset`."""
+
+    email: str = ""
+
+
+class TokenBody(msgspec.Struct):
+    """Body of `confirm-verification`."""
+
+    token: str = ""
+
+
+class PasswordResetBody(msgspec.Struct):
+    """Body of `confirm-password-reset`."""
+
+    token: str = ""
+    password: str = ""
+    passwordConfirm: str = ""
+
+
+class NewEmailBody(msgspec.Struct):
+    """Body of `request-email-change`."""
+
+    newEmail: str = ""
+
+
+class EmailChangeBody(msgspec.Struct):
+    """Body of `confirm-email-change`."""
+
+    token: str = ""
+    password: str = ""
+
+
+def _key(record: Record) -> str:
+    return f"{record.collection.id}/{record.id}"
+
+
+def _not_superusers(collection: Collection, message: str) -> None:
+    if collection.name == SUPERUSERS:
+        raise BadRequestError(message)
+
+
+async def _token_record(app: App, token: str, token_type: str, collection: Collection) -> Record:
+    """The record a valid `token_type` token belongs to, as a validation error otherwise."""
+    record = await app.find_auth_record_by_token(token, token_type) if token else None
+    if record is None:
+        raise ValidationErrors({"token": _INVALID_TOKEN})
+    if record.collection.id != collection.id:
+        raise ValidationErrors({"token": _OTHER_COLLECTION})
+    return record
+
+
+def _send_later(
+    app: App, send: Callable[[], Awaitable[None]], what: str, sent: ExpiringSet, key: str
+) -> None:
+    async def run() -> None:
+        await send()
+        sent.add(key)
+
+    fire_and_forget(run(), what)
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+@post("/api/collections/{collection_id:str}/request-verification", status_code=204)
+async def request_verification(request: AnyRequest, collection_id: str) -> None:
+    """Mail a verification link to an unverified record."""
+    collection = auth_collection(request, collection_id)
+    _not_superusers(collection, "All superusers are verified by default.")
+    body = await read_body(request, EmailBody)
+    validate_form({"email": (body.email, (required, length(1, 255), email_format))})
+    app = get_app(request)
+    record = await find_record_by_email(app.data, collection, body.email)
+    if record is None or record.get("verified") or _key(record) in _VERIFICATION_SENT:
+        return
+    token = issue_token(record, VERIFICATION, email=record.get_string("email"))
+    mailer, meta = app.mailer(), app.settings.meta
+
+    async def send() -> None:
+        await send_verification(mailer, meta, record, token)
+
+    _send_later(app, send, "Sending the verification e-mail", _VERIFICATION_SENT, _key(record))
+
+
+@post("/api/collections/{collection_id:str}/confirm-verification", status_code=204)
+async def confirm_verification(request: AnyRequest, collection_id: str) -> None:
+    """Mark the record of a verification token verified."""
+    collection = auth_collection(request, collection_id)
+    _not_superusers(collection, "All superusers are verified by default.")
+    body = await read_body(request, TokenBody)
+    validate_form({"token": (body.token, (required,))})
+    email = decode_token_unverified(body.token).get("email")
+    if not isinstance(email, str) or not email:
+        claims_error = ValidationError("validation_invalid_token_claims", "Missing email token claim.")
+        raise ValidationErrors({"token": claims_error})
+    app = get_app(request)
+    record = await _token_record(app, body.token, VERIFICATION, collection)
+    if record.get_string("email") != email:
+        raise ValidationErrors(
+            {
+                "token": ValidationError(
+                    "validation_token_email_mismatch",
+                    "The record email doesn't match with the requested token claims.",
+                )
+            }
+        )
+    assert collection.auth is not None
+    if not record.get("verified"):
+        record.set("verified", True)
+        if not collection.auth.passwordAuth.enabled:
+            record.set("password", random_string(30))
+        try:
+            await save_record(app.data, record)
+        except ValidationErrors as exc:
+            raise BadRequestError("An error occurred while saving the verified state.", exc) from exc
+    _VERIFICATION_SENT.discard(_key(record))
+
+
+# --- password reset --------------------------------------------------------------------------
+
+
+@post("/api/collections/{collection_id:str}/request-password-reset", status_code=204)
+async def request_password_reset(request: AnyRequest, collection_id: str) -> None:
+    """Mail a password reset link."""
+    collection = auth_collection(request, collection_id)
+    assert collection.auth is not None
+    if not collection.auth.passwordAuth.enabled:
+        raise BadRequestError("The collection is not configured to allow password authentication.")
+    body = await read_body(request, EmailBody)
+    validate_form({"email": (body.email, (required, length(1, 255), email_format))})
+    app = get_app(request)
+    record = await find_record_by_email(app.data, collection, body.email)
+    if record is None or _key(record) in _RESET_SENT:
+        return
+    token = issue_token(record, PASSWORD_RESET, email=record.get_string("email"))
+    mailer, meta = app.mailer(), app.settings.meta
+
+    async def send() -> None:
+        await send_password_reset(mailer, meta, record, token)
+
+    _send_later(app, send, "Sending the password reset e-mail", _RESET_SENT, _key(record))
+
+
+@post("/api/collections/{collection_id:str}/confirm-password-reset", status_code=204)
+async def confirm_password_reset(request: AnyRequest, collection_id: str) -> None:
+    """Set a new password with a password reset token (every older token dies with it)."""
+    collection = auth_collection(request, collection_id)
+    body = await read_body(request, PasswordResetBody)
+    field = collection.field("password")
+    min_len = field.min if isinstance(field, PasswordField) and field.min > 0 else 1
+    app = get_app(request)
+    record: Record | None = None
+    errors: dict[str, ValidationError | ValidationErrors] = {}
+    if not body.token:
+        errors["token"] = ValidationError("validation_required", "Cannot be blank.")
+    else:
+        try:
+            record = await _token_record(app, body.token, PASSWORD_RESET, collection)
+        except ValidationErrors as exc:
+            errors.update(exc.errors)
+    try:
+        validate_form(
+            {
+                "password": (body.password, (required, length(min_len, 255))),
+                "passwordConfirm": (body.passwordConfirm, (required, equal_to(body.password))),
+            }
+        )
+    except ValidationErrors as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationErrors(errors)
+    assert record is not None
+    record.set("password", body.password)
+    if not record.get("verified") and record.get_string("email") == decode_token_unverified(body.token).get(
+        "email"
+    ):
+        record.set("verified", True)
+    try:
+        await save_record(app.data, record)
+    except ValidationErrors as exc:
+        raise BadRequestError("Failed to set new password.", exc) from exc
+    _RESET_SENT.discard(_key(record))
+
+
+# --- e-mail change ---------------------------------------------------------------------------
+
+
+@post("/api/collections/{collection_id:str}/request-email-change", status_code=204)
+async def request_email_change(request: AnyRequest, collection_id: str) -> None:
+    """Mail a confirmation link to the new address of the signed-in record."""
+    collection = auth_collection(request, collection_id)
+    _not_superusers(collection, "All superusers can change their emails directly.")
+    record = get_auth(request)
+    if record is None:
+        raise UnauthorizedError("The request requires valid record authorization token.")
+    body = await read_body(request, NewEmailBody)
+    app = get_app(request)
+    rules: tuple[Rule, ...] = (required, length(1, 255), email_format, not_in([record.get_string("email")]))
+    validate_form({"newEmail": (body.newEmail, rules)})
+    owner = await find_record_by_email(app.data, collection, body.newEmail)
+    if owner is not None and owner.id != record.id:
+        error = ValidationError("validation_invalid_new_email", "Invalid new email address.")
+        raise ValidationErrors({"newEmail": error})
+    token = issue_token(record, EMAIL_CHANGE, email=record.get_string("email"), newEmail=body.newEmail)
+    try:
+        await send_email_change(app.mailer(), app.settings.meta, record, token, body.newEmail)
+    except Exception as exc:
+        raise BadRequestError("Failed to request email change.") from exc
+
+
+@post("/api/collections/{collection_id:str}/confirm-email-change", status_code=204)
+async def confirm_email_change(request: AnyRequest, collection_id: str) -> None:
+    """Move the record to the new address of an e-mail change token, given its password."""
+    collection = auth_collection(request, collection_id)
+    _not_superusers(collection, "All superusers can change their emails directly.")
+    body = await read_body(request, EmailChangeBody)
+    app = get_app(request)
+    record: Record | None = None
+    new_email = ""
+    errors: dict[str, ValidationError | ValidationErrors] = {}
+    if not body.token:
+        errors["token"] = ValidationError("validation_required", "Cannot be blank.")
+    else:
+        claim = decode_token_unverified(body.token).get("newEmail")
+        new_email = claim if isinstance(claim, str) else ""
+        try:
+            record = await _email_change_record(app, body.token, new_email, collection)
+        except ValidationErrors as exc:
+            errors.update(exc.errors)
+    if not body.password:
+        errors["password"] = ValidationError("validation_required", "Cannot be blank.")
+    elif len(body.password) > 100:
+        errors["password"] = ValidationError(
+            "validation_length_out_of_range", "The length must be between 1 and 100.", {"max": 100, "min": 1}
+        )
+    else:
+        field = collection.field("password")
+        if (
+            record is None
+            or not isinstance(field, PasswordField)
+            or not await field.verify(record.password, body.password)
+        ):
+            errors["password"] = ValidationError(
+                "validation_invalid_password", "Missing or invalid auth record password."
+            )
+    if errors:
+        raise ValidationErrors(errors)
+    assert record is not None
+    record.set("email", new_email)
+    record.set("verified", True)
+    try:
+        await save_record(app.data, record)
+    except ValidationErrors as exc:
+        raise BadRequestError("Failed to confirm email change.", exc) from exc
+
+
+async def _email_change_record(app: App, token: str, new_email: str, collection: Collection) -> Record:
+    if not new_email:
+        raise ValidationErrors(
+            {
+                "token": ValidationError(
+                    "validation_invalid_token_payload", "Invalid token payload - newEmail must be set."
+                )
+            }
+        )
+    record = await _token_record(app, token, EMAIL_CHANGE, collection)
+    if await find_record_by_email(app.data, collection, new_email) is not None:
+        raise ValidationErrors(
+            {"token": ValidationError("validation_invalid_token_email", "The new email address is invalid.")}
+        )
+    return record
+
+
+ROUTES = [
+    request_verification,
+    confirm_verification,
+    request_password_reset,
+    confirm_password_reset,
+    request_email_change,
+    confirm_email_change,
+]

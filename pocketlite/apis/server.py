@@ -20,6 +20,7 @@ from pocketlite.apis import (
     record_auth_mail,
     record_otp,
     records,
+    settings,
     static,
 )
 from pocketlite.apis.errors import EXCEPTION_HANDLERS
@@ -52,6 +53,7 @@ def create_litestar(app: App) -> Litestar:
             *record_auth.ROUTES,
             *record_otp.ROUTES,
             *record_auth_mail.ROUTES,
+            *settings.ROUTES,
             *static.ROUTES,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -82,7 +82,7 @@ def length(min_len: int, max_len: int) -> Rule:
                     return ValidationError(
                         "validation_length_invalid",
                         f"The length must be exactly {min_len}.",
-                        {"min": min_len},
+                        {"max": max_len, "min": min_len},
                     )
                 return ValidationError(
                     "validation_length_out_of_range",

@@ -1,0 +1,139 @@
+"""The settings API (admin-apis.md §2): read and change the app settings, send a test e-mail.
+Superusers only; secrets are never returned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Response, get, patch, post
+
+from pocketlite.apis.auth_forms import email_format, validate_form
+from pocketlite.apis.body import LOAD_ERROR, read_body
+from pocketlite.apis.context import AnyRequest, get_app, require_superuser
+from pocketlite.apis.response import json_response
+from pocketlite.app import App
+from pocketlite.core import mails
+from pocketlite.core.collection import merge_input
+from pocketlite.core.errors import BadRequestError, ValidationError, ValidationErrors
+from pocketlite.core.fields import TextField
+from pocketlite.core.record import Record
+from pocketlite.core.records import SUPERUSERS
+from pocketlite.core.settings import Settings, save_settings, settings_errors
+from pocketlite.core.tokens import issue_token
+from pocketlite.core.validators import length, one_of, required
+from pocketlite.tools.types import now_string
+
+__all__ = ["ROUTES"]
+
+TEMPLATES = ("verification", "password-reset", "email-change", "otp", "login-alert")
+
+
+def _public(settings: Settings) -> dict[str, Any]:
+    """The settings without their secrets."""
+    data: dict[str, Any] = msgspec.to_builtins(settings)
+    data["smtp"].pop("password", None)
+    data["s3"].pop("secret", None)
+    data["backups"]["s3"].pop("secret", None)
+    return data
+
+
+@get("/api/settings")
+async def list_settings(request: AnyRequest) -> Response[bytes]:
+    """All settings."""
+    require_superuser(request)
+    return json_response(request, _public(get_app(request).settings))
+
+
+@patch("/api/settings")
+async def update_settings(request: AnyRequest) -> Response[bytes]:
+    """Merge the body onto the settings, validate, store."""
+    require_superuser(request)
+    app = get_app(request)
+    body = await read_body(request, dict[str, Any])
+    merged = merge_input(msgspec.to_builtins(app.settings), body)
+    try:
+        settings = msgspec.convert(merged, Settings)
+    except msgspec.ValidationError as exc:
+        raise BadRequestError(LOAD_ERROR) from exc
+    errors = settings_errors(settings)
+    if errors:
+        raise BadRequestError("An error occurred while saving the new settings.", errors)
+    await save_settings(app.data, settings, app.config.encryption_env)
+    await app.reload_settings()
+    return json_response(request, _public(app.settings))
+
+
+class TestEmail(msgspec.Struct):
+    """Body of `settings/test/email`."""
+
+    email: str = ""
+    template: str = ""
+    collection: str = ""
+
+
+def _sample_record(app: App, collection_id: str, email: str) -> Record:
+    """A stand-in record whose visible fields show their own names, as PocketBase's test mail."""
+    collection = app.find_collection(collection_id or SUPERUSERS)
+    assert collection is not None and collection.is_auth
+    record = Record(collection)
+    for field in collection.fields:
+        if not field.hidden:
+            record.set(field.name, f"__pb_test_{field.name}__")
+    token_key = collection.field("tokenKey")
+    if isinstance(token_key, TextField):
+        record.set("tokenKey", token_key.autogenerate())
+    record.set("email", email)
+    return record
+
+
+@post("/api/settings/test/email", status_code=204)
+async def test_email(request: AnyRequest) -> None:
+    """Send one of the auth e-mails to an address, with a stand-in record."""
+    require_superuser(request)
+    app = get_app(request)
+    body = await read_body(request, TestEmail)
+    errors: dict[str, ValidationError | ValidationErrors] = {}
+    try:
+        validate_form(
+            {
+                "email": (body.email, (required, length(1, 255), email_format)),
+                "template": (body.template, (required, one_of(TEMPLATES))),
+            }
+        )
+    except ValidationErrors as exc:
+        errors.update(exc.errors)
+    found = app.find_collection(body.collection) if body.collection else None
+    if len(body.collection) > 255:
+        errors["collection"] = ValidationError(
+            "validation_length_out_of_range", "The length must be between 1 and 255.", {"max": 255, "min": 1}
+        )
+    elif body.collection and (found is None or not found.is_auth):
+        errors["collection"] = ValidationError(
+            "validation_invalid_auth_collection", "Must be a valid auth collection id or name."
+        )
+    if errors:
+        raise BadRequestError("Failed to send the test email.", ValidationErrors(errors))
+    record = _sample_record(app, body.collection, body.email)
+    mailer, meta = app.mailer(), app.settings.meta
+    email = record.get_string("email")
+    try:
+        if body.template == "verification":
+            await mails.send_verification(
+                mailer, meta, record, issue_token(record, "verification", email=email)
+            )
+        elif body.template == "password-reset":
+            token = issue_token(record, "passwordReset", email=email)
+            await mails.send_password_reset(mailer, meta, record, token)
+        elif body.template == "email-change":
+            token = issue_token(record, "emailChange", email=email, newEmail=email)
+            await mails.send_email_change(mailer, meta, record, token, email)
+        elif body.template == "otp":
+            await mails.send_otp(mailer, meta, record, "_PB_TEST_OTP_ID_", "123456", email)
+        else:
+            await mails.send_auth_alert(mailer, meta, record, f"{now_string()} - TEST_IP TEST_USER_AGENT")
+    except OSError as exc:
+        raise BadRequestError(f"Failed to send the test email. Raw error: \n{exc}") from exc
+
+
+ROUTES = [list_settings, update_settings, test_email]

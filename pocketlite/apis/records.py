@@ -23,6 +23,7 @@ from pocketlite.core.record_query import find_visible_record, list_records, new_
 from pocketlite.core.record_resolver import RequestInfo
 from pocketlite.core.records import delete_record, find_record_by_id, save_record
 from pocketlite.search.provider import ListParams
+from pocketlite.tools.security import random_string
 
 __all__ = ["ROUTES", "Call", "create_record", "delete_one", "insert_record", "update_record", "upsert_record"]
 
@@ -210,6 +211,10 @@ async def insert_record(call: Call, collection_id: str, body: dict[str, Any]) ->
     info the rule saw."""
     collection = _collection(call, collection_id)
     _writable(collection, collection.createRule, call.superuser)
+    if call.context == "oauth2" and collection.is_auth and "password" not in body:
+        # OAuth2 sign-ups get a random password nobody knows.
+        password = random_string(30)
+        body = {**body, "password": password, "passwordConfirm": password}
     record = Record(collection)
     resolved = apply_input(record, body, drop_hidden=not call.superuser)
     info = call.info(resolved)

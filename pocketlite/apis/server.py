@@ -13,11 +13,13 @@ from litestar.datastructures import State
 
 from pocketlite.apis import (
     CONFIG_ENV,
+    auth_methods,
     batch,
     collections,
     health,
     record_auth,
     record_auth_mail,
+    record_oauth2,
     record_otp,
     records,
     settings,
@@ -51,6 +53,8 @@ def create_litestar(app: App) -> Litestar:
             *records.ROUTES,
             *batch.ROUTES,
             *record_auth.ROUTES,
+            *auth_methods.ROUTES,
+            *record_oauth2.ROUTES,
             *record_otp.ROUTES,
             *record_auth_mail.ROUTES,
             *settings.ROUTES,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import re
 import threading
 import time
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 from aiosmtpd.controller import Controller
 
@@ -67,12 +70,40 @@ class SMTPSink:
         self.mails: list[Mail] = []
         self.lock = threading.Lock()
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self._http: ThreadingHTTPServer | None = None
 
     def start(self) -> None:
         self._controller.start()
 
     def stop(self) -> None:
         self._controller.stop()
+        if self._http is not None:
+            self._http.shutdown()
+
+    def serve_http(self) -> str:
+        """Also show the received mails over HTTP (for the Node SDK tests):
+        `GET /mails?to=<address>` → `[{"subject", "html", "text"}]`. Returns the base URL."""
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                to = parse_qs(urlparse(self.path).query).get("to", [""])[0]
+                with sink.lock:
+                    found = [m for m in sink.mails if to in m.rcpt]
+                listed = [{"subject": m.subject, "html": m.html, "text": m.text} for m in found]
+                data = json.dumps(listed).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._http = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        threading.Thread(target=self._http.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self._http.server_address[1]}"
 
     def settings(self) -> dict[str, Any]:
         return {"enabled": True, "host": "127.0.0.1", "port": self.port, "tls": False}

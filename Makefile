@@ -46,6 +46,7 @@ test: $(DEPS) $(NODE_DEPS) lint
 bench: $(DEPS)
 	$(PY) -m bench.startup
 	$(PY) -m bench.records
+	$(PY) -m bench.auth
 
 clean:
 	rm -rf dist build $(VENV) tests/sdk/node_modules .pytest_cache .mypy_cache .ruff_cache

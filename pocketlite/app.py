@@ -16,6 +16,7 @@ from pocketlite.core.collection import Collection
 from pocketlite.core.collections import delete_collection, import_collections, save_collection
 from pocketlite.core.db import Database
 from pocketlite.core.migrations import run_migrations
+from pocketlite.core.realtime import Broker
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, count_records, find_record_by_id
 from pocketlite.core.settings import Settings, load_settings, save_settings
@@ -49,6 +50,8 @@ class App:
         self.data = Database(self.data_dir / "data.db", query_timeout=config.query_timeout)
         self.aux = Database(self.data_dir / "auxiliary.db", query_timeout=config.query_timeout)
         self.settings = Settings()
+        self.realtime = Broker(self.data, self.find_collection)
+        self.data.listeners.append(self.realtime)
         self._collections: dict[str, Collection] = {}  # by id and by lower-cased name
         # What the caches were loaded from; see `sync()`.
         self._data_version = -1
@@ -73,7 +76,8 @@ class App:
             raise
 
     async def stop(self) -> None:
-        """Close the databases."""
+        """Disconnect realtime clients and close the databases."""
+        self.realtime.close()
         await self.data.close()
         await self.aux.close()
 
@@ -137,11 +141,20 @@ class App:
             self.data, collection, original, self.find_collection, generated_id=generated_id
         )
         await self.reload_collections()
+        if (
+            original is not None
+            and original.auth
+            and original.auth.authToken.secret
+            != (collection.auth.authToken.secret if collection.auth else None)
+        ):
+            self.realtime.unset_auth(original)
 
     async def delete_collection(self, collection: Collection) -> None:
         """Drop a collection and its table, then refresh."""
         await delete_collection(self.data, collection, self.collections())
         await self.reload_collections()
+        if collection.is_auth:
+            self.realtime.unset_auth(collection)
 
     async def import_collections(self, items: list[dict[str, Any]], delete_missing: bool) -> None:
         """Create/update/delete many collections in one transaction, then refresh."""

@@ -20,6 +20,7 @@ from pocketlite.core.errors import (
     ValidationError,
     ValidationErrors,
 )
+from pocketlite.core.validators import length
 
 __all__ = ["ROUTES"]
 
@@ -68,12 +69,8 @@ def _validate(body: BatchBody, max_requests: int) -> None:
     errors: dict[str, ValidationError | ValidationErrors] = {}
     if not body.requests:
         errors["requests"] = ValidationError("validation_required", "Cannot be blank.")
-    elif len(body.requests) > max_requests:
-        errors["requests"] = ValidationError(
-            "validation_length_too_long",
-            f"The length must be no more than {max_requests}.",
-            {"max": max_requests},
-        )
+    elif (too_many := length(0, max_requests)(body.requests)) is not None:
+        errors["requests"] = too_many
     else:
         items: dict[str, ValidationError | ValidationErrors] = {}
         for i, sub in enumerate(body.requests):
@@ -84,10 +81,8 @@ def _validate(body: BatchBody, max_requests: int) -> None:
                 sub_errors["method"] = ValidationError("validation_in_invalid", "Must be a valid value.")
             if not sub.url:
                 sub_errors["url"] = ValidationError("validation_required", "Cannot be blank.")
-            elif len(sub.url) > 2000:
-                sub_errors["url"] = ValidationError(
-                    "validation_length_too_long", "The length must be no more than 2000.", {"max": 2000}
-                )
+            elif (too_long := length(0, 2000)(sub.url)) is not None:
+                sub_errors["url"] = too_long
             if sub_errors:
                 items[str(i)] = ValidationErrors(sub_errors)
         if items:

@@ -11,7 +11,7 @@ from pocketlite.core.collection import Collection
 from pocketlite.core.errors import ForbiddenError, NotFoundError, UnauthorizedError
 from pocketlite.core.record import Record
 from pocketlite.core.record_resolver import RequestInfo
-from pocketlite.core.records import SUPERUSERS
+from pocketlite.core.record_view import is_superuser
 
 __all__ = [
     "AUTH_STATE",
@@ -41,11 +41,6 @@ def get_auth(request: AnyRequest) -> Record | None:
     """The record authenticated by the request's token, or None for guests."""
     record: Record | None = request.scope["state"].get(AUTH_STATE)
     return record
-
-
-def is_superuser(record: Record | None) -> bool:
-    """Whether `record` is a superuser account."""
-    return record is not None and record.collection.name == SUPERUSERS
 
 
 def request_info(request: AnyRequest, body: dict[str, Any] | None = None) -> RequestInfo:

@@ -15,12 +15,12 @@ from pocketlite.apis.throttle import EmptyListThrottle
 from pocketlite.app import App
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import BadRequestError, ForbiddenError, NotFoundError, ValidationErrors
-from pocketlite.core.expand import expand_records, parse_expand
 from pocketlite.core.record import Record
 from pocketlite.core.record_form import auth_form_errors
 from pocketlite.core.record_input import apply_input
 from pocketlite.core.record_query import find_visible_record, list_records, new_record_matches
 from pocketlite.core.record_resolver import RequestInfo
+from pocketlite.core.record_view import present_records
 from pocketlite.core.records import delete_record, find_record_by_id, save_record
 from pocketlite.search.provider import ListParams
 from pocketlite.tools.security import random_string
@@ -68,39 +68,8 @@ _MISSING_FOR_WRITES = "Missing or invalid collection context."
 
 
 async def serialize(call: Call, records: list[Record], info: RequestInfo) -> list[dict[str, Any]]:
-    """Records as the requester may see them, with `?expand=` applied: hidden fields for
-    superusers only; emails for superusers, the record's owner and the collection's managers
-    (or when made visible)."""
-    auth = call.auth
-    superuser = call.superuser
-    app = call.app
-    expand = call.query.get("expand", "")
-    if expand:
-        await expand_records(
-            app.data, app.find_collection, records, parse_expand(expand), info, superuser=superuser
-        )
-
-    async def one(record: Record) -> dict[str, Any]:
-        collection = record.collection
-        show_email = superuser or (
-            auth is not None and auth.collection.id == collection.id and auth.id == record.id
-        )
-        if not show_email and collection.is_auth and collection.auth and collection.auth.manageRule and auth:
-            manage = collection.auth.manageRule
-            show_email = (
-                await find_visible_record(app.data, app.find_collection, collection, record.id, manage, info)
-                is not None
-            )
-        out = record.to_api(show_hidden=superuser, show_email=show_email)
-        if record.expand is not None:
-            expanded: dict[str, Any] = {}
-            for key, value in record.expand.items():
-                expanded[key] = [await one(r) for r in value] if isinstance(value, list) else await one(value)
-            out["expand"] = expanded
-            out = dict(sorted(out.items()))
-        return out
-
-    return [await one(record) for record in records]
+    """Records as the requester may see them, with `?expand=` applied (see `present_records`)."""
+    return await present_records(call.app.data, call.app.find_collection, records, info)
 
 
 def _check_client_query(call: Call) -> None:

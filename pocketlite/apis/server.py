@@ -17,6 +17,7 @@ from pocketlite.apis import (
     batch,
     collections,
     health,
+    realtime,
     record_auth,
     record_auth_mail,
     record_oauth2,
@@ -58,6 +59,7 @@ def create_litestar(app: App) -> Litestar:
             *record_otp.ROUTES,
             *record_auth_mail.ROUTES,
             *settings.ROUTES,
+            *realtime.ROUTES,
             *static.ROUTES,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,8 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self.closed = False
+        # Run after COMMIT, in order; dropped on rollback.
+        self.on_commit: list[Callable[[], None]] = []
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of changed rows."""
@@ -142,6 +144,9 @@ class Database:
         self._heavy_all: list[sqlite3.Connection] = []
         self._lock = asyncio.Lock()
         self._tx: ContextVar[Transaction | None] = ContextVar(f"tx:{path}", default=None)
+        # Observers of the records written through this database (the realtime broker); the
+        # records module tells them about each save and delete.
+        self.listeners: list[Any] = []
 
     async def open(self) -> None:
         """Open the writer and the loop-side reader; creates the file if missing."""
@@ -201,6 +206,18 @@ class Database:
             finally:
                 tx.closed = True
                 self._tx.reset(token)
+        if not discard:
+            for callback in tx.on_commit:
+                callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the current transaction commits (never if it rolls back); at
+        once when no transaction is open, the last write having committed already."""
+        tx = self._tx.get()
+        if tx is None:
+            callback()
+        else:
+            tx.on_commit.append(callback)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction (or the current one)."""

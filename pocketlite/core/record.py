@@ -38,6 +38,16 @@ class Record:
         record.expand = None
         return record
 
+    def snapshot(self) -> Record:
+        """A stored-looking copy of the current values, without expand: what record events carry,
+        safe from later changes to this object."""
+        copy = Record.__new__(Record)
+        copy.collection = self.collection
+        copy.data = dict(self.data)
+        copy.original = dict(self.data)
+        copy.expand = None
+        return copy
+
     @property
     def is_new(self) -> bool:
         """Whether the record has not been stored yet."""

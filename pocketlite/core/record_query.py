@@ -159,9 +159,12 @@ async def find_visible_record(
     record_id: str,
     rule: str | None,
     request: RequestInfo,
+    *,
+    allow_hidden: bool = True,
 ) -> Record | None:
-    """The record if it exists and `rule` (None or "" = no condition) matches it."""
-    query = _Query(collection, _resolver(find, collection, request))
+    """The record if it exists and `rule` (None or "" = no condition) matches it; `allow_hidden`
+    False for a client's filter, which may not read hidden fields."""
+    query = _Query(collection, RecordFieldResolver(find, collection, request, allow_hidden=allow_hidden))
     table = quote(collection.name)
     query.where.append(f"{table}.`id` = :record_id")
     query.params["record_id"] = record_id

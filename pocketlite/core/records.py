@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pocketlite.core.collection import Collection
 from pocketlite.core.db import Database
@@ -19,6 +20,7 @@ __all__ = [
     "AUTH_SUBTABLES",
     "REQUIRED_REFERENCE",
     "SUPERUSERS",
+    "RecordListener",
     "count_records",
     "delete_record",
     "find_first_record_by_data",
@@ -32,6 +34,25 @@ SUPERUSERS = "_superusers"
 AUTH_SUBTABLES = ("_mfas", "_otps", "_externalAuths", "_authOrigins")
 
 _UNIQUE_RE = re.compile(r"UNIQUE constraint failed: (.+)")
+
+
+class RecordListener(Protocol):
+    """Told about the records written through a database (`Database.listeners`)."""
+
+    def saved(self, action: str, record: Record) -> None:
+        """`record` was created or updated (`action`); called after the commit."""
+
+    async def deleting(self, record: Record) -> Callable[[], None]:
+        """`record` is about to be deleted, its row still there for whoever reads outside the
+        transaction; the callable returned runs once the delete commits."""
+        ...
+
+
+def _saved(db: Database, action: str, record: Record) -> None:
+    if db.listeners:
+        snapshot = record.snapshot()
+        for listener in db.listeners:
+            db.after_commit(functools.partial(listener.saved, action, snapshot))
 
 
 async def find_record_by_id(db: Database, collection: Collection, record_id: str) -> Record | None:
@@ -129,11 +150,14 @@ async def save_record(
     for field in collection.fields:
         if isinstance(field, PasswordField):
             await field.hash_plain(record.data[field.name])
+    action = "create" if record.is_new else "update"
     if collection.is_auth and not record.is_new:
         async with db.transaction():
             await _write_auth_record(db, record)
+            _saved(db, action, record)
     else:
         await _write(db, record)
+        _saved(db, action, record)
     for value in record.data.values():
         if isinstance(value, PasswordValue):
             value.plain = ""  # the plain password lives only during the save
@@ -255,6 +279,11 @@ async def _delete(db: Database, record: Record, collections: Sequence[Collection
         for field in other.fields:
             if isinstance(field, RelationField) and field.collectionId == collection.id:
                 await _unlink(db, other, field, record.id, collections, seen)
+    # NB: told last, as PocketBase's delete succeeds after its cascade: the events of the
+    # records it changed come first. The listener reads outside the transaction, so it still
+    # sees the row.
+    for listener in db.listeners:
+        db.after_commit(await listener.deleting(record))
 
 
 async def _unlink(
@@ -285,3 +314,4 @@ async def _unlink(
                 f"UPDATE {table} SET {column} = ? WHERE id = ?",
                 (field.to_db(referencing.get(field.name)), referencing.id),
             )
+            _saved(db, "update", referencing)

@@ -70,7 +70,8 @@ def nil_or_not_empty(value: Any) -> ValidationError | None:
 
 
 def length(min_len: int, max_len: int) -> Rule:
-    """Length in characters (or items) within bounds; 0 means unbounded on that side."""
+    """Length in characters (or items) within bounds; 0 means unbounded on that side. As ozzo's
+    rule, the error's params always carry both bounds."""
 
     def rule(value: Any) -> ValidationError | None:
         if is_empty(value):
@@ -93,10 +94,12 @@ def length(min_len: int, max_len: int) -> Rule:
                 return ValidationError(
                     "validation_length_too_short",
                     f"The length must be no less than {min_len}.",
-                    {"min": min_len},
+                    {"max": max_len, "min": min_len},
                 )
             return ValidationError(
-                "validation_length_too_long", f"The length must be no more than {max_len}.", {"max": max_len}
+                "validation_length_too_long",
+                f"The length must be no more than {max_len}.",
+                {"max": max_len, "min": min_len},
             )
         return None
 

@@ -118,7 +118,7 @@ def test_one_failure_undoes_the_whole_batch(batch_server: tuple[Server, dict[str
                 "requests": {
                     "code": "validation_length_too_long",
                     "message": "The length must be no more than 5.",
-                    "params": {"max": 5},
+                    "params": {"max": 5, "min": 0},
                 }
             },
         ),

@@ -1,0 +1,349 @@
+"""The realtime broker (DESIGN.md principle 8, files-and-realtime.md §3).
+
+Clients (an SSE stream or a WebSocket, the transports live in `apis/`) hold subscriptions; the
+broker hears every committed record change from the records module (`RecordListener`) and
+queues, for each client and each matching subscription, the event as that client may see it.
+
+* Fan-out runs in one background task, in commit order, so request handlers never wait for it.
+  Per event, clients that share an auth record and subscription options share one rule check
+  and one rendering (a thousand guests watching `posts/*` cost one query, not a thousand).
+* Each client has a bounded queue: a client too slow to take its events is disconnected (its
+  SDK reconnects and resubscribes) rather than silently skipped or allowed to grow memory.
+* Deletes are rendered before the row goes, on a reader outside the delete's transaction, and
+  delivered after the delete commits; a rolled back delete sends nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+from urllib.parse import parse_qs, urlsplit
+
+import msgspec
+
+from pocketlite.core.collection import Collection
+from pocketlite.core.db import Database
+from pocketlite.core.record import Record
+from pocketlite.core.record_query import find_visible_record
+from pocketlite.core.record_resolver import RequestInfo
+from pocketlite.core.record_view import can_access, is_superuser, present_records
+from pocketlite.tools.inflector import snakecase
+from pocketlite.tools.picker import parse_fields, pick
+from pocketlite.tools.security import random_string
+
+__all__ = ["MAX_PENDING", "Broker", "Client", "Message", "Options", "parse_options", "same_auth"]
+
+_log = logging.getLogger("pocketlite")
+
+# Events queued for one client before it counts as stalled and is disconnected.
+MAX_PENDING = 1000
+
+FindCollection = Callable[[str], Collection | None]
+
+
+class Message(NamedTuple):
+    """One event for a client: its name (the subscription as submitted) and JSON data."""
+
+    name: str
+    data: bytes
+
+
+class Options(msgspec.Struct, frozen=True):
+    """A subscription's `?options=`: rules and filters see them as `@request.query/headers`."""
+
+    query: dict[str, str] = {}
+    headers: dict[str, str] = {}
+
+    def key(self) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+        return tuple(sorted(self.query.items())), tuple(sorted(self.headers.items()))
+
+
+def _go_string(value: Any) -> str:
+    """A JSON option value as Go's `cast.ToString` prints it ("" for objects and arrays)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        number = float(value)
+        return str(int(number)) if number.is_integer() and abs(number) < 1e21 else repr(number)
+    return ""
+
+
+def parse_options(subscription: str) -> Options:
+    """The options of `topic?options=<url-encoded JSON>`; anything unreadable means none."""
+    try:
+        raw = parse_qs(urlsplit(subscription).query).get("options", [""])[0]
+        decoded = msgspec.json.decode(raw) if raw else {}
+    except (ValueError, msgspec.DecodeError):
+        return Options()
+    if not isinstance(decoded, dict):
+        return Options()
+    query = decoded.get("query")
+    headers = decoded.get("headers")
+    query = query if isinstance(query, dict) else {}
+    headers = headers if isinstance(headers, dict) else {}
+    return Options(
+        {str(k): _go_string(v) for k, v in query.items()},
+        {snakecase(str(k)): _go_string(v) for k, v in headers.items()},
+    )
+
+
+class Client:
+    """A realtime connection: its id, the IP it connected from, the auth record bound by its
+    subscribe calls, its subscriptions and the events waiting to be written."""
+
+    def __init__(self, ip: str = "") -> None:
+        self.id = random_string(40)
+        self.ip = ip
+        self.auth: Record | None = None
+        # topic (the subscription up to its `?`) → [(subscription as submitted, options)]
+        self._topics: dict[str, list[tuple[str, Options]]] = {}
+        self._pending: deque[Message] = deque()
+        self._wakeup = asyncio.Event()
+        self.closed = False
+
+    @property
+    def subscriptions(self) -> list[str]:
+        """Every subscription, as submitted."""
+        return [sub for subs in self._topics.values() for sub, _ in subs]
+
+    def has_subscription(self, subscription: str) -> bool:
+        """Whether exactly `subscription` is held."""
+        return any(sub == subscription for sub, _ in self._topics.get(subscription.split("?", 1)[0], ()))
+
+    def subscribe(self, subscriptions: Iterable[str]) -> None:
+        """Add subscriptions (empty strings are skipped, repeats kept once)."""
+        for sub in subscriptions:
+            if sub and not self.has_subscription(sub):
+                self._topics.setdefault(sub.split("?", 1)[0], []).append((sub, parse_options(sub)))
+
+    def unsubscribe(self, subscriptions: Iterable[str] | None = None) -> None:
+        """Drop the given subscriptions, or all of them."""
+        if subscriptions is None:
+            self._topics.clear()
+            return
+        for sub in subscriptions:
+            topic = sub.split("?", 1)[0]
+            kept = [(s, o) for s, o in self._topics.get(topic, ()) if s != sub]
+            if kept:
+                self._topics[topic] = kept
+            else:
+                self._topics.pop(topic, None)
+
+    def matching(self, topic: str) -> list[tuple[str, Options]]:
+        """The subscriptions to `topic`, whatever their options."""
+        return self._topics.get(topic, [])
+
+    def send(self, message: Message) -> None:
+        """Queue an event; a client with `MAX_PENDING` events still queued is disconnected."""
+        if self.closed:
+            return
+        if len(self._pending) >= MAX_PENDING:
+            _log.warning("realtime client %s fell %d events behind: disconnected", self.id, MAX_PENDING)
+            self.close()
+            return
+        self._pending.append(message)
+        self._wakeup.set()
+
+    async def receive(self) -> Message | None:
+        """The next event, waiting for one; None once the client is closed."""
+        while not self._pending:
+            if self.closed:
+                return None
+            self._wakeup.clear()
+            await self._wakeup.wait()
+        if self.closed:
+            return None
+        return self._pending.popleft()
+
+    def close(self) -> None:
+        """End the connection: the transport's `receive()` returns None."""
+        self.closed = True
+        self._pending.clear()
+        self._wakeup.set()
+
+
+def same_auth(a: Record | None, b: Record | None) -> bool:
+    """Whether two auth states are the same record (or both guests)."""
+    if a is None or b is None:
+        return a is b
+    return a.id == b.id and a.collection.id == b.collection.id
+
+
+def _auth_key(auth: Record | None) -> tuple[str, str] | None:
+    return None if auth is None else (auth.collection.id, auth.id)
+
+
+# Rendered events by (client auth, rule, options) for one record change; None = not allowed.
+_Memo = dict[tuple[Any, ...], bytes | None]
+_Delivery = tuple[Client, Message]
+_Listener = tuple[Client, Record | None]  # a client and the auth it had when the change committed
+
+
+class Broker:
+    """The in-process broker: realtime clients of this process and what they receive."""
+
+    def __init__(self, db: Database, find: FindCollection) -> None:
+        self._db = db
+        self._find = find
+        self._clients: dict[str, Client] = {}
+        self._events: asyncio.Queue[Callable[[], Any]] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+
+    # --- clients ---------------------------------------------------------------------------------
+
+    def register(self, client: Client) -> None:
+        """Make a connected client reachable by its id."""
+        self._clients[client.id] = client
+
+    def unregister(self, client: Client) -> None:
+        """Forget a client and close it."""
+        if self._clients.get(client.id) is client:
+            del self._clients[client.id]
+        client.close()
+
+    def client(self, client_id: str) -> Client | None:
+        """The connected client with this id."""
+        return self._clients.get(client_id)
+
+    def clients(self) -> list[Client]:
+        """Every connected client."""
+        return list(self._clients.values())
+
+    def close(self) -> None:
+        """Disconnect everyone and stop fanning out (server shutdown)."""
+        for client in self.clients():
+            self.unregister(client)
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker = None
+
+    def unset_auth(self, collection: Collection, record_id: str | None = None) -> None:
+        """Make guests of the clients bound to a record of `collection` (any record when
+        `record_id` is None): its secret changed, or it was deleted."""
+        for client in self.clients():
+            auth = client.auth
+            if auth is not None and auth.collection.id == collection.id and record_id in (None, auth.id):
+                client.auth = None
+
+    # --- record changes (RecordListener) ----------------------------------------------------------
+
+    def saved(self, action: str, record: Record) -> None:
+        """A create or update committed: refresh bound auth records, then fan out."""
+        if not self._clients:
+            return
+        if action == "update" and record.collection.is_auth:
+            for client in self.clients():
+                if same_auth(client.auth, record):
+                    assert client.auth is not None
+                    same_key = client.auth.get("tokenKey") == record.get("tokenKey")
+                    client.auth = record if same_key else None
+        # Each client is judged with the auth it has now, not whatever it has when the fan-out
+        # gets to it (a later commit may unbind it).
+        audience = [(client, client.auth) for client in self.clients()]
+        self._enqueue(lambda: self._fan_out(action, record, audience))
+
+    async def deleting(self, record: Record) -> Callable[[], None]:
+        """Render the delete events while the row is still visible outside the transaction;
+        deliver them (and unbind the record from clients) once the delete commits."""
+        if not self._clients:
+            return lambda: None
+        # NB: a fresh context has no open transaction, so these reads see the committed state.
+        audience = [(client, client.auth) for client in self.clients()]
+        task = asyncio.get_running_loop().create_task(
+            self._deliveries("delete", record, audience), context=contextvars.Context()
+        )
+        deliveries = await task
+
+        def committed() -> None:
+            if record.collection.is_auth:
+                self.unset_auth(record.collection, record.id)
+            self._enqueue(lambda: _deliver(deliveries))
+
+        return committed
+
+    def _enqueue(self, job: Callable[[], Any]) -> None:
+        self._events.put_nowait(job)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            job = await self._events.get()
+            try:
+                result = job()
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception:  # one bad event must not stop realtime for everyone
+                _log.exception("realtime fan-out failed")
+
+    async def _fan_out(self, action: str, record: Record, audience: list[_Listener]) -> None:
+        _deliver(await self._deliveries(action, record, audience))
+
+    async def _deliveries(self, action: str, record: Record, audience: list[_Listener]) -> list[_Delivery]:
+        collection = record.collection
+        view, list_ = collection.viewRule, collection.listRule
+        topics = (
+            (f"{collection.name}/{record.id}", view, "view"),
+            (f"{collection.id}/{record.id}", view, "view"),
+            (f"{collection.name}/*", list_, "list"),
+            (f"{collection.id}/*", list_, "list"),
+            # NB: the bare collection topic is PocketBase's deprecated form of `/*`.
+            (collection.name, list_, "list"),
+            (collection.id, list_, "list"),
+        )
+        memo: _Memo = {}
+        out: list[_Delivery] = []
+        for client, auth in audience:
+            for topic, rule, kind in topics:
+                for sub, options in client.matching(topic):
+                    key = (_auth_key(auth), kind, options.key())
+                    if key not in memo:
+                        memo[key] = await self._render(action, record, rule, auth, options)
+                    data = memo[key]
+                    if data is not None:
+                        out.append((client, Message(sub, data)))
+        return out
+
+    async def _render(
+        self, action: str, record: Record, rule: str | None, auth: Record | None, options: Options
+    ) -> bytes | None:
+        """The event data for a client with `auth` and `options`, or None when it may not see it."""
+        db, find = self._db, self._find
+        info = RequestInfo("realtime", "GET", dict(options.query), dict(options.headers), {}, auth)
+        if not await can_access(db, find, record, rule, info):
+            return None
+        client_filter = options.query.get("filter", "")
+        if client_filter:
+            if not is_superuser(auth) and any(
+                prefix in options.query.get(param, "")
+                for param in ("filter", "sort")
+                for prefix in ("@collection.", "@request.")
+            ):
+                return None
+            try:
+                matched = await find_visible_record(
+                    db, find, record.collection, record.id, client_filter, info, allow_hidden=False
+                )
+            except ValueError:
+                return None
+            if matched is None:
+                return None
+        presented: Any = (await present_records(db, find, [record.snapshot()], info))[0]
+        fields = options.query.get("fields", "")
+        if fields:
+            # As PocketBase: a bad `fields` sends the whole record.
+            with contextlib.suppress(ValueError):
+                presented = pick(presented, parse_fields(fields))
+        return msgspec.json.encode({"record": presented, "action": action})
+
+
+def _deliver(deliveries: list[_Delivery]) -> None:
+    for client, message in deliveries:
+        client.send(message)

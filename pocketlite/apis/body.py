@@ -38,13 +38,22 @@ async def read_form(request: AnyRequest) -> dict[str, Any]:
     return out
 
 
+def _is_list(annotation: Any) -> bool:
+    return getattr(annotation, "__origin__", annotation) in (list, tuple, set)
+
+
 async def read_body(request: AnyRequest, type_: type[T], load_error: str = LOAD_ERROR) -> T:
     """Decode the body into `type_`; an empty body gives `type_`'s defaults. A body of the wrong
     shape is a 400 with `load_error`."""
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith(_FORM_TYPES):
+        form = await read_form(request)
+        # A key sent once is a plain string; list fields take it as a list of one.
+        for field in msgspec.structs.fields(type_):  # type: ignore[arg-type]
+            if isinstance(form.get(field.encode_name), str) and _is_list(field.type):
+                form[field.encode_name] = [form[field.encode_name]]
         try:
-            return msgspec.convert(await read_form(request), type_, strict=False)
+            return msgspec.convert(form, type_, strict=False)
         except msgspec.ValidationError as exc:
             raise BadRequestError(load_error) from exc
     raw = await request.body()

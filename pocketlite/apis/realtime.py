@@ -70,6 +70,10 @@ async def connect(request: AnyRequest) -> Stream:
     """Open the event stream; the Authorization header is not used here (auth comes with the
     subscribe calls)."""
     client = Client(ip=real_ip(request))
+    # NB: Litestar's stream watches for the disconnect with a single `receive()`; consuming the
+    # (empty) request body first makes that one call the disconnect, so a hang-up ends the
+    # stream and unregisters the client at once.
+    await request.body()
     return Stream(_stream(request, client), media_type="text/event-stream", headers=_SSE_HEADERS)
 
 

@@ -11,6 +11,7 @@ from litestar import Response, post
 
 from pocketlite.apis.body import LOAD_ERROR, read_body
 from pocketlite.apis.context import AnyRequest, auth_collection, get_app, get_auth, request_info
+from pocketlite.apis.oauth2_redirect import APPLE_NAMES
 from pocketlite.apis.record_auth import finish_auth
 from pocketlite.apis.records import Call, insert_record
 from pocketlite.app import App
@@ -197,6 +198,9 @@ async def auth_with_oauth2(request: AnyRequest, collection_id: str) -> Response[
         user = await fetch_auth_user(config, body.code, body.codeVerifier, body.redirectURL)
     except OAuth2Error as exc:
         raise BadRequestError(exc.message) from exc
+    if body.provider == "apple" and not user.name:
+        # Apple gives the name only to the first redirect (see oauth2_redirect).
+        user.name = APPLE_NAMES.pop(body.code) or ""
     app = get_app(request)
     record, link_id = await _linked_record(app, collection, body.provider, user)
     auth = get_auth(request)

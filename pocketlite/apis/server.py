@@ -17,6 +17,7 @@ from pocketlite.apis import (
     batch,
     collections,
     health,
+    oauth2_redirect,
     realtime,
     record_auth,
     record_auth_mail,
@@ -60,6 +61,7 @@ def create_litestar(app: App) -> Litestar:
             *record_auth_mail.ROUTES,
             *settings.ROUTES,
             *realtime.ROUTES,
+            *oauth2_redirect.ROUTES,
             *static.ROUTES,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

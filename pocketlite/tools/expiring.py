@@ -1,30 +1,47 @@
-"""A set whose members drop out by themselves after a while (resend guards and the like)."""
+"""Keys that drop out by themselves after a while (resend guards, short-lived hand-overs)."""
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
-__all__ = ["ExpiringSet"]
+__all__ = ["ExpiringMap", "ExpiringSet"]
+
+# Past this many entries, expired ones are swept on the next write.
+_SWEEP_AT = 10_000
 
 
-class ExpiringSet:
-    """Keys remembered for `ttl` seconds each."""
+class ExpiringMap:
+    """Values remembered for `ttl` seconds each."""
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
-        self._until: dict[str, float] = {}
+        self._entries: dict[str, tuple[float, Any]] = {}
 
-    def add(self, key: str) -> None:
-        """Remember `key` for the next `ttl` seconds."""
+    def set(self, key: str, value: Any) -> None:
+        """Remember `value` under `key` for the next `ttl` seconds."""
         now = time.monotonic()
-        if len(self._until) > 10_000:
-            self._until = {k: t for k, t in self._until.items() if t > now}
-        self._until[key] = now + self.ttl
+        if len(self._entries) > _SWEEP_AT:
+            self._entries = {k: e for k, e in self._entries.items() if e[0] > now}
+        self._entries[key] = (now + self.ttl, value)
+
+    def pop(self, key: str) -> Any:
+        """The live value under `key` (None if none), forgotten from now on."""
+        entry = self._entries.pop(key, None)
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
 
     def discard(self, key: str) -> None:
         """Forget `key` now."""
-        self._until.pop(key, None)
+        self._entries.pop(key, None)
 
     def __contains__(self, key: object) -> bool:
-        until = self._until.get(key) if isinstance(key, str) else None
-        return until is not None and until > time.monotonic()
+        entry = self._entries.get(key) if isinstance(key, str) else None
+        return entry is not None and entry[0] > time.monotonic()
+
+
+class ExpiringSet(ExpiringMap):
+    """Keys remembered for `ttl` seconds each."""
+
+    def add(self, key: str) -> None:
+        """Remember `key` for the next `ttl` seconds."""
+        self.set(key, True)

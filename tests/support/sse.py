@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
+import socket
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -113,9 +115,15 @@ class Realtime:
     def close(self) -> None:
         """Hang up."""
         if self._response is not None:
-            self._response.close()
-        self._client.close()
+            # NB: closing the response doesn't interrupt the reader thread's blocking read;
+            # shutting the socket down does, and the server sees the hang-up at once.
+            stream = self._response.extensions.get("network_stream")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
         self._thread.join(5)
+        self._client.close()
 
     def __enter__(self) -> Realtime:
         return self

@@ -3,6 +3,7 @@
 // process (IDP_URL). tests/sdk/test_js_sdk.py starts all three.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { EventSource } from "eventsource";
 import PocketBase, { ClientResponseError } from "pocketbase";
 
 const URL = process.env.POCKETLITE_URL;
@@ -138,4 +139,23 @@ test("impersonate: a superuser gets a non-refreshable token of a user", async ()
   assert.equal(impersonated.authStore.record.id, user.id);
   const same = await impersonated.collection("users").authRefresh();
   assert.equal(same.token, impersonated.authStore.token);
+});
+
+test("OAuth2 popup flow: the code comes back through /api/oauth2-redirect over realtime", async () => {
+  globalThis.EventSource = EventSource;
+  const pb = client();
+  let visited = 0;
+  const auth = await pb.collection("users").authWithOAuth2({
+    provider: "oidc",
+    // The "browser": follow the provider's redirect back to /api/oauth2-redirect.
+    urlCallback: async (url) => {
+      const res = await fetch(`${url}&login_hint=jo`);
+      assert.equal(res.status, 200);
+      visited++;
+    },
+  });
+  assert.equal(visited, 1);
+  assert.equal(auth.record.email, "jo@js.test");
+  assert.ok(pb.authStore.isValid);
+  assert.equal(pb.realtime.isConnected, false);
 });

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 
 from pocketlite.app import App
 from pocketlite.core.collection import Collection
@@ -31,7 +32,7 @@ AnyRequest = Request[Any, Any, Any]
 AUTH_STATE = "pocketlite.auth"
 
 
-def get_app(request: AnyRequest) -> App:
+def get_app(request: ASGIConnection[Any, Any, Any, Any]) -> App:
     """The App this server runs."""
     app: App = request.app.state["app"]
     return app

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
-from pocketlite.apis.context import AnyRequest, get_app
+from litestar.connection import ASGIConnection
+
+from pocketlite.apis.context import get_app
 
 __all__ = ["real_ip"]
 
@@ -16,7 +19,7 @@ def _valid(candidate: str) -> str | None:
         return None
 
 
-def real_ip(request: AnyRequest) -> str:
+def real_ip(request: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The first configured trusted header present decides (its last, or leftmost, valid IP)."""
     proxy = get_app(request).settings.trustedProxy
     for name in proxy.headers:

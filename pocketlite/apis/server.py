@@ -26,6 +26,7 @@ from pocketlite.apis import (
     records,
     settings,
     static,
+    updates,
 )
 from pocketlite.apis.errors import EXCEPTION_HANDLERS
 from pocketlite.apis.middlewares import ASGIApp, cors_and_headers, load_auth
@@ -62,6 +63,7 @@ def create_litestar(app: App) -> Litestar:
             *settings.ROUTES,
             *realtime.ROUTES,
             *oauth2_redirect.ROUTES,
+            *updates.ROUTES,
             *static.ROUTES,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

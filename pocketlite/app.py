@@ -15,6 +15,7 @@ import msgspec
 from pocketlite.core.collection import Collection
 from pocketlite.core.collections import delete_collection, import_collections, save_collection
 from pocketlite.core.db import Database
+from pocketlite.core.files import FileJanitor
 from pocketlite.core.migrations import run_migrations
 from pocketlite.core.realtime import Broker
 from pocketlite.core.record import Record
@@ -22,6 +23,7 @@ from pocketlite.core.records import SUPERUSERS, count_records, find_record_by_id
 from pocketlite.core.settings import Settings, load_settings, save_settings
 from pocketlite.core.tokens import AUTH, read_claims, verify_record_token
 from pocketlite.migrations import SYSTEM_MIGRATIONS
+from pocketlite.tools.filesystem import Filesystem, LocalFilesystem
 from pocketlite.tools.mailer import ConsoleMailer, Mailer, NullMailer, SMTPMailer
 
 __all__ = ["App", "Config"]
@@ -52,6 +54,7 @@ class App:
         self.settings = Settings()
         self.realtime = Broker(self.data, self.find_collection)
         self.data.listeners.append(self.realtime)
+        self.data.listeners.append(FileJanitor(self.storage))
         self._collections: dict[str, Collection] = {}  # by id and by lower-cased name
         # What the caches were loaded from; see `sync()`.
         self._data_version = -1
@@ -172,6 +175,10 @@ class App:
     async def has_superuser(self) -> bool:
         """Whether at least one superuser account exists."""
         return await count_records(self.data, self.superusers()) > 0
+
+    def storage(self) -> Filesystem:
+        """Where record files live: `pb_data/storage`."""
+        return LocalFilesystem(self.data_dir / "storage")
 
     # --- auth ------------------------------------------------------------------------------------
 

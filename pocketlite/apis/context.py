@@ -16,6 +16,7 @@ from pocketlite.core.record_view import is_superuser
 
 __all__ = [
     "AUTH_STATE",
+    "NO_FRAME_OPTIONS",
     "AnyRequest",
     "auth_collection",
     "collection",
@@ -30,6 +31,9 @@ AnyRequest = Request[Any, Any, Any]
 
 # Key in the ASGI scope state where the auth middleware leaves the record (or None).
 AUTH_STATE = "pocketlite.auth"
+# Scope-state flag of responses that must go without X-Frame-Options (files carry their own
+# sandboxing CSP, and PocketBase sends none with them).
+NO_FRAME_OPTIONS = "pocketlite.no_frame_options"
 
 
 def get_app(request: ASGIConnection[Any, Any, Any, Any]) -> App:

@@ -9,7 +9,7 @@ import fnmatch
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from pocketlite.apis.context import AUTH_STATE
+from pocketlite.apis.context import AUTH_STATE, NO_FRAME_OPTIONS
 from pocketlite.app import App
 
 __all__ = ["cors_and_headers", "load_auth"]
@@ -85,7 +85,10 @@ def cors_and_headers(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
+                added = extra
+                if scope.get("state", {}).get(NO_FRAME_OPTIONS):
+                    added = [h for h in extra if h[0] != b"x-frame-options"]
+                message["headers"] = [*message.get("headers", []), *added]
             elif head and message["type"] == "http.response.body":
                 message = dict(message, body=b"")
             await send(message)

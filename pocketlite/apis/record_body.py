@@ -1,5 +1,5 @@
 """Reading record bodies (records-api.md §6): a JSON object, or form fields with PocketBase's
-type inference, repeated keys as arrays and `@jsonPayload` merged in."""
+type inference, repeated keys as arrays, uploads as `Upload`s and `@jsonPayload` merged in."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from litestar.datastructures import UploadFile
 
 from pocketlite.apis.context import AnyRequest
 from pocketlite.core.errors import BadRequestError
+from pocketlite.core.fields.file import Upload
 
 __all__ = ["read_record_body"]
 
@@ -56,11 +57,12 @@ async def _read_form(request: AnyRequest) -> dict[str, Any]:
     payloads: list[str] = []
     for key, value in form.multi_items():
         if isinstance(value, UploadFile):
-            continue  # uploads are stored by the files layer
-        if key == "@jsonPayload":
+            inferred: Any = Upload(value.filename or "", await value.read())
+        elif key == "@jsonPayload":
             payloads.append(value)
             continue
-        inferred = _infer(value)
+        else:
+            inferred = _infer(value)
         if key in data:
             previous = data[key]
             data[key] = [*previous, inferred] if isinstance(previous, list) else [previous, inferred]

@@ -15,13 +15,14 @@ from pocketlite.apis.throttle import EmptyListThrottle
 from pocketlite.app import App
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import BadRequestError, ForbiddenError, NotFoundError, ValidationErrors
+from pocketlite.core.files import save_record_with_files
 from pocketlite.core.record import Record
 from pocketlite.core.record_form import auth_form_errors
 from pocketlite.core.record_input import apply_input
 from pocketlite.core.record_query import find_visible_record, list_records, new_record_matches
 from pocketlite.core.record_resolver import RequestInfo
 from pocketlite.core.record_view import present_records
-from pocketlite.core.records import delete_record, find_record_by_id, save_record
+from pocketlite.core.records import delete_record, find_record_by_id
 from pocketlite.search.provider import ListParams
 from pocketlite.tools.security import random_string
 
@@ -164,7 +165,7 @@ async def _save(call: Call, record: Record, body: dict[str, Any], info: RequestI
     if errors:
         raise BadRequestError(failure, errors)
     try:
-        await save_record(call.app.data, record, find=call.app.find_collection)
+        await save_record_with_files(call.app.data, call.app.storage(), record, find=call.app.find_collection)
     except ValidationErrors as exc:
         raise BadRequestError(failure, exc) from exc
 

@@ -16,6 +16,7 @@ from pocketlite.apis import (
     auth_methods,
     batch,
     collections,
+    files,
     health,
     oauth2_redirect,
     realtime,
@@ -64,6 +65,7 @@ def create_litestar(app: App) -> Litestar:
             *realtime.ROUTES,
             *oauth2_redirect.ROUTES,
             *updates.ROUTES,
+            *files.ROUTES,
             *static.ROUTES,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pocketlite.core.fields import MultiValueField, NumberField, TextField
-from pocketlite.core.fields.base import unique_strings
+from pocketlite.core.fields import FileField, MultiValueField, NumberField, TextField
+from pocketlite.core.fields.file import Upload
 from pocketlite.core.fields.number import to_number
 from pocketlite.core.record import Record
 
@@ -27,6 +27,11 @@ def _modifier(key: str) -> tuple[str, str]:
     return key, ""
 
 
+def _has_upload(value: Any) -> bool:
+    items = value if isinstance(value, list) else [value]
+    return any(isinstance(item, Upload) for item in items)
+
+
 def apply_input(record: Record, data: dict[str, Any], *, drop_hidden: bool) -> dict[str, Any]:
     """Apply `data` to `record`; returns the resolved body (modified keys replaced by the field
     names with their final values), which is what `@request.body` shows rules.
@@ -44,20 +49,28 @@ def apply_input(record: Record, data: dict[str, Any], *, drop_hidden: bool) -> d
         if drop_hidden and field.hidden and not (collection.is_auth and name == "password"):
             continue
         value = data[key]
+        if isinstance(field, FileField):
+            # Rules see the names of the files, uploads included.
+            resolved[key] = [field.item_name(i) for i in field.items_of(value)]
+        elif _has_upload(value):
+            # NB: as PocketBase, files sent for other fields are ignored.
+            resolved.pop(key, None)
+            continue
         if modifier == "" or (modifier == "autogenerate" and not isinstance(field, TextField)):
             record.set(name, value)
         elif isinstance(field, NumberField) and modifier in ("+", "-"):
             delta = to_number(value)
             record.set(name, record.get(name) + (delta if modifier == "+" else -delta))
         elif isinstance(field, MultiValueField) and modifier in ("+", "^", "-"):
-            current = field.values_of(record.get(name))
-            items = unique_strings(value)
+            current = field.items_of(record.get(name))
+            items = field.items_of(value)
             if modifier == "+":
                 record.set(name, [*current, *items])
             elif modifier == "^":
                 record.set(name, [*items, *current])
             else:
-                record.set(name, [v for v in current if v not in items])
+                removed = {field.item_name(i) for i in items}
+                record.set(name, [v for v in current if field.item_name(v) not in removed])
         elif isinstance(field, TextField) and modifier == "autogenerate":
             record.set(name, f"{'' if value is None else value}{field.autogenerate()}")
         else:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from pocketlite.core.collection import Collection
 from pocketlite.core.db import Database
 from pocketlite.core.errors import BadRequestError, ValidationError, ValidationErrors
-from pocketlite.core.fields import AutodateField, PasswordField, PasswordValue, RelationField, TextField
+from pocketlite.core.fields import (
+    AutodateField,
+    FileField,
+    PasswordField,
+    PasswordValue,
+    RelationField,
+    TextField,
+)
 from pocketlite.core.record import Record
 from pocketlite.core.tablesync import quote
 from pocketlite.tools.types import now_string
@@ -114,7 +121,10 @@ def _validate(record: Record) -> None:
     errors: dict[str, ValidationError | ValidationErrors] = {}
     for field in record.collection.fields:
         if record.is_new or record.changed(field.name):
-            error = field.validate_value(record.data.get(field.name))
+            value = record.data.get(field.name)
+            error = field.validate_value(value)
+            if error is None and isinstance(field, FileField):
+                error = field.new_names_error(value, (record.original or {}).get(field.name))
             if error is not None:
                 errors[field.name] = error
     if (
@@ -128,10 +138,15 @@ def _validate(record: Record) -> None:
 
 
 async def save_record(
-    db: Database, record: Record, *, find: Callable[[str], Collection | None] | None = None
+    db: Database,
+    record: Record,
+    *,
+    find: Callable[[str], Collection | None] | None = None,
+    before_write: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Validate and store a record; field problems raise `ValidationErrors`. With `find`, the
-    ids of relation fields must exist in their collections."""
+    ids of relation fields must exist in their collections. `before_write` runs once the record
+    is valid, before its row is written (file uploads)."""
     collection = record.collection
     if collection.is_view:
         raise BadRequestError("Unsupported collection type.")
@@ -150,6 +165,8 @@ async def save_record(
     for field in collection.fields:
         if isinstance(field, PasswordField):
             await field.hash_plain(record.data[field.name])
+    if before_write is not None:
+        await before_write()
     action = "create" if record.is_new else "update"
     if collection.is_auth and not record.is_new:
         async with db.transaction():

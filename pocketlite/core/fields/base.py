@@ -181,6 +181,14 @@ class MultiValueField(Field, kw_only=True):
     def to_db(self, value: Any) -> Any:
         return encode_json(value).decode() if self.is_multiple else value
 
+    def items_of(self, value: Any) -> list[Any]:
+        """The items of a submitted or stored value, for `+`/`-` modifiers to work on."""
+        return unique_strings(value)
+
+    def item_name(self, item: Any) -> str:
+        """What identifies an item (file fields hold uploads besides names)."""
+        return str(item)
+
     def values_of(self, value: Any) -> list[str]:
         """The value as a list, whatever the multiplicity. NB: cast again with `unique_strings`, as
         PocketBase validates it, so a single value `'["a", 1]'` counts as two items."""

@@ -1,0 +1,196 @@
+"""`GET /api/files/{collection}/{recordId}/{filename}` (files-and-realtime.md §2): a record's
+file, or a thumbnail of it, with ranges, caching headers and protected-file checks."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import os
+import re
+from typing import Any
+
+from litestar import Response, get
+
+from pocketlite.apis.context import NO_FRAME_OPTIONS, AnyRequest, get_app, request_info
+from pocketlite.core.errors import NotFoundError
+from pocketlite.core.fields import FileField
+from pocketlite.core.files import file_key, thumb_key
+from pocketlite.core.record_view import can_access
+from pocketlite.core.records import find_record_by_id
+from pocketlite.tools.filesystem import FileInfo, Filesystem
+from pocketlite.tools.thumbs import make_thumb
+
+__all__ = ["ROUTES"]
+
+_log = logging.getLogger("pocketlite")
+
+_INLINE_TYPES = frozenset(
+    {
+        "image/png", "image/jpg", "image/jpeg", "image/gif", "image/webp", "image/x-icon", "image/bmp",
+        "video/webm", "video/mp4", "video/3gpp", "video/quicktime", "video/x-ms-wmv",
+        "audio/basic", "audio/aiff", "audio/mpeg", "audio/midi", "audio/mp3", "audio/wave", "audio/wav",
+        "audio/x-wav", "audio/x-mpeg", "audio/x-m4a", "audio/aac",
+        "application/pdf", "application/x-pdf",
+    }
+)  # fmt: skip
+# Served with these types whatever was sniffed, so browsers load them properly.
+_EXTENSION_TYPES = {
+    ".svg": "image/svg+xml",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+_THUMBABLE = frozenset({"image/png", "image/jpg", "image/jpeg", "image/gif", "image/webp"})
+_CSP = "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+_CACHE = "max-age=2592000, stale-while-revalidate=86400"
+_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+
+# Thumbnails are made on a few threads at a time (PB_THUMBS_MAX_WORKERS, default CPUs + 2),
+# each request waiting at most PB_THUMBS_MAX_WAIT seconds for its turn; one thumbnail being made
+# is shared by every request that wants it.
+_THUMB_SLOTS = asyncio.Semaphore(int(os.environ.get("PB_THUMBS_MAX_WORKERS", (os.cpu_count() or 1) + 2)))
+_THUMB_WAIT = float(os.environ.get("PB_THUMBS_MAX_WAIT", 60))
+_MAKING: dict[str, asyncio.Future[FileInfo | None]] = {}
+
+
+def _extension(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:] if dot >= 0 else ""
+
+
+async def _thumb(
+    storage: Filesystem, original_key: str, key: str, size: str, content_type: str
+) -> FileInfo | None:
+    """The cached thumbnail, made now if missing; None when it can't be made."""
+    existing = await storage.info(key)
+    if existing is not None:
+        return existing
+    if key in _MAKING:
+        return await asyncio.shield(_MAKING[key])
+    future: asyncio.Future[FileInfo | None] = asyncio.get_running_loop().create_future()
+    _MAKING[key] = future
+    try:
+        async with asyncio.timeout(_THUMB_WAIT):
+            await _THUMB_SLOTS.acquire()
+        try:
+            original = await storage.read(original_key)
+            data, thumb_type = await asyncio.to_thread(make_thumb, original, content_type, size)
+            await storage.write(key, data, thumb_type, {})
+        finally:
+            _THUMB_SLOTS.release()
+        result = await storage.info(key)
+    except Exception:  # a broken image (or a busy server) serves the original instead
+        _log.warning("thumbnail %s of %s failed", size, original_key, exc_info=True)
+        result = None
+    finally:
+        del _MAKING[key]
+    future.set_result(result)
+    return result
+
+
+@get("/api/files/{collection_id:str}/{record_id:str}/{filename:path}")
+async def serve_file(
+    request: AnyRequest, collection_id: str, record_id: str, filename: str
+) -> Response[bytes]:
+    """The file (`?thumb=WxH` for a thumbnail, `?download=1` as an attachment, `?token=` for
+    protected files). Any name that isn't one of the record's files is a 404, `../` included."""
+    filename = filename.lstrip("/")
+    app = get_app(request)
+    collection = app.find_collection(collection_id)
+    if collection is None:
+        raise NotFoundError("Missing or invalid collection context.")
+    record = await find_record_by_id(app.data, collection, record_id)
+    if record is None:
+        raise NotFoundError()
+    field = next(
+        (
+            f
+            for f in collection.fields
+            if isinstance(f, FileField) and filename in f.values_of(record.get(f.name))
+        ),
+        None,
+    )
+    if field is None:
+        raise NotFoundError()
+    query = request.query_params
+    if field.protected:
+        # NB: only a file token in the query counts, never the Authorization header.
+        token = query.get("token", "")
+        auth = await app.find_auth_record_by_token(token, "file") if token else None
+        info = request_info(request)
+        info.context, info.auth = "protectedFile", auth
+        if not await can_access(app.data, app.find_collection, record, collection.viewRule, info):
+            raise NotFoundError()
+    storage = app.storage()
+    key = file_key(collection, record.id, filename)
+    stored = await storage.info(key)
+    if stored is None:
+        raise NotFoundError()
+    served_key, served_name = key, filename
+    size = query.get("thumb", "")
+    if size and stored.attrs.content_type in _THUMBABLE and (size == "100x100" or size in field.thumbs):
+        made = await _thumb(
+            storage, key, thumb_key(collection, record.id, filename, size), size, stored.attrs.content_type
+        )
+        if made is not None:
+            served_key, served_name, stored = (
+                thumb_key(collection, record.id, filename, size),
+                f"{size}_{filename}",
+                made,
+            )
+    request.scope["state"][NO_FRAME_OPTIONS] = True
+    return await _respond(request, storage, served_key, served_name, stored)
+
+
+async def _respond(
+    request: AnyRequest, storage: Filesystem, key: str, name: str, stored: FileInfo
+) -> Response[bytes]:
+    """The bytes with PocketBase's headers, answering `Range` and `If-Modified-Since` as Go's
+    `http.ServeContent` does."""
+    content_type = stored.attrs.content_type or "application/octet-stream"
+    attachment = request.query_params.get("download", "") in _TRUE
+    disposition = "inline" if content_type in _INLINE_TYPES and not attachment else "attachment"
+    headers: dict[str, Any] = {
+        "Content-Disposition": f'{disposition}; filename="{name}"',
+        "Content-Type": _EXTENSION_TYPES.get(_extension(key), content_type),
+        "Content-Security-Policy": _CSP,
+        "Cache-Control": _CACHE,
+        "Accept-Ranges": "bytes",
+        "Last-Modified": email.utils.formatdate(int(stored.modified), usegmt=True),
+    }
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            parsed = email.utils.parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError):
+            parsed = None
+        if parsed is not None and int(stored.modified) <= parsed:
+            headers.pop("Content-Type")
+            return Response(b"", status_code=304, headers=headers)
+    total = stored.size
+    requested = request.headers.get("range", "")
+    match = _RANGE_RE.match(requested.strip()) if requested else None
+    if match is not None and (match[1] or match[2]):
+        first, last = match[1], match[2]
+        if first:
+            start, end = int(first), (min(int(last), total - 1) if last else total - 1)
+        else:  # a suffix: the last N bytes
+            start, end = max(total - int(last), 0), total - 1
+        if start >= total or start > end:
+            # As Go's serveError: the caching headers go, the reason is the body.
+            for name in ("Cache-Control", "Last-Modified", "Accept-Ranges"):
+                headers.pop(name)
+            headers["Content-Range"] = f"bytes */{total}"
+            headers["Content-Type"] = "text/plain; charset=utf-8"
+            return Response(b"invalid range: failed to overlap\n", status_code=416, headers=headers)
+        headers["Content-Range"] = f"bytes {start}-{end}/{total}"
+        return Response(await storage.read(key, start, end + 1), status_code=206, headers=headers)
+    return Response(await storage.read(key), status_code=200, headers=headers)
+
+
+ROUTES = [serve_file]

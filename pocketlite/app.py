@@ -156,6 +156,7 @@ class App:
         """Drop a collection and its table, then refresh."""
         await delete_collection(self.data, collection, self.collections())
         await self.reload_collections()
+        await self.storage().delete_prefix(collection.id)
         if collection.is_auth:
             self.realtime.unset_auth(collection)
 

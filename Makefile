@@ -47,6 +47,8 @@ bench: $(DEPS)
 	$(PY) -m bench.startup
 	$(PY) -m bench.records
 	$(PY) -m bench.auth
+	$(PY) -m bench.realtime
+	$(PY) -m bench.files
 
 clean:
 	rm -rf dist build $(VENV) tests/sdk/node_modules .pytest_cache .mypy_cache .ruff_cache

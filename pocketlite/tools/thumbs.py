@@ -76,6 +76,11 @@ def make_thumb(original: bytes, content_type: str, size: str) -> tuple[bytes, st
         raise ValueError("thumb width and height cannot both be zero")
     with Image.open(io.BytesIO(original)) as opened:
         opened.seek(0)
+        if opened.format == "JPEG" and opened.getexif().get(0x0112, 1) in (1, 2, 3, 4):
+            # Decode at the smallest DCT scale that still covers the thumbnail (a 2000x1500
+            # photo for a 100x100 thumb decodes at 250x188): most of the work saved, with
+            # the same result at thumbnail size. Rotated photos (EXIF 5-8) swap sides: skipped.
+            opened.draft("RGB", (max(width, 1), max(height, 1)))
         img = ImageOps.exif_transpose(opened.convert("RGBA") if opened.mode in ("P", "LA") else opened)
         if width == 0 or height == 0:
             thumb = _resize(img, width, height)

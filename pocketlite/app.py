@@ -20,11 +20,13 @@ from pocketlite.core.migrations import run_migrations
 from pocketlite.core.realtime import Broker
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, count_records, find_record_by_id
-from pocketlite.core.settings import Settings, load_settings, save_settings
+from pocketlite.core.settings import S3Config, Settings, load_settings, save_settings
 from pocketlite.core.tokens import AUTH, read_claims, verify_record_token
 from pocketlite.migrations import SYSTEM_MIGRATIONS
 from pocketlite.tools.filesystem import Filesystem, LocalFilesystem
 from pocketlite.tools.mailer import ConsoleMailer, Mailer, NullMailer, SMTPMailer
+from pocketlite.tools.s3 import S3Filesystem
+from pocketlite.tools.tasks import fire_and_forget
 
 __all__ = ["App", "Config"]
 
@@ -52,6 +54,8 @@ class App:
         self.data = Database(self.data_dir / "data.db", query_timeout=config.query_timeout)
         self.aux = Database(self.data_dir / "auxiliary.db", query_timeout=config.query_timeout)
         self.settings = Settings()
+        self._local_storage = LocalFilesystem(self.data_dir / "storage")
+        self._s3: tuple[S3Config, S3Filesystem] | None = None
         self.realtime = Broker(self.data, self.find_collection)
         self.data.listeners.append(self.realtime)
         self.data.listeners.append(FileJanitor(self.storage))
@@ -81,6 +85,8 @@ class App:
     async def stop(self) -> None:
         """Disconnect realtime clients and close the databases."""
         self.realtime.close()
+        if self._s3 is not None:
+            await self._s3[1].close()
         await self.data.close()
         await self.aux.close()
 
@@ -178,8 +184,19 @@ class App:
         return await count_records(self.data, self.superusers()) > 0
 
     def storage(self) -> Filesystem:
-        """Where record files live: `pb_data/storage`."""
-        return LocalFilesystem(self.data_dir / "storage")
+        """Where record files live: the S3 bucket of the settings when enabled, else
+        `pb_data/storage`."""
+        s3 = self.settings.s3
+        if not s3.enabled:
+            return self._local_storage
+        if self._s3 is None or self._s3[0] != s3:
+            if self._s3 is not None:
+                fire_and_forget(self._s3[1].close(), "closing the previous S3 client")
+            client = S3Filesystem(
+                s3.bucket, s3.region, s3.endpoint, s3.accessKey, s3.secret, s3.forcePathStyle
+            )
+            self._s3 = (msgspec.structs.replace(s3), client)
+        return self._s3[1]
 
     # --- auth ------------------------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ from pocketlite.core.records import SUPERUSERS
 from pocketlite.core.settings import Settings, save_settings, settings_errors
 from pocketlite.core.tokens import issue_token
 from pocketlite.core.validators import length, one_of, required
+from pocketlite.tools.s3 import S3Error, S3Filesystem
+from pocketlite.tools.security import random_string
 from pocketlite.tools.types import now_string
 
 __all__ = ["ROUTES"]
@@ -136,4 +138,41 @@ async def test_email(request: AnyRequest) -> None:
         raise BadRequestError(f"Failed to send the test email. Raw error: \n{exc}") from exc
 
 
-ROUTES = [list_settings, update_settings, test_email]
+class TestS3(msgspec.Struct):
+    """Body of `settings/test/s3`."""
+
+    filesystem: str = ""
+
+
+@post("/api/settings/test/s3", status_code=204)
+async def test_s3(request: AnyRequest) -> None:
+    """Upload and delete a small file in the `storage` or `backups` bucket of the settings."""
+    require_superuser(request)
+    app = get_app(request)
+    body = await read_body(request, TestS3)
+    try:
+        validate_form({"filesystem": (body.filesystem, (required, one_of(("storage", "backups"))))})
+    except ValidationErrors as exc:
+        raise BadRequestError("Failed to test the S3 filesystem.", exc) from exc
+    config = app.settings.backups.s3 if body.filesystem == "backups" else app.settings.s3
+    failure = "Failed to test the S3 filesystem. Raw error: \n"
+    if not config.enabled:
+        raise BadRequestError(failure + "S3 storage filesystem is not enabled")
+    bucket = S3Filesystem(
+        config.bucket, config.region, config.endpoint, config.accessKey, config.secret, config.forcePathStyle
+    )
+    prefix = f"pb_settings_test_{random_string(5)}"
+    try:
+        try:
+            await bucket.write(f"{prefix}/test.txt", b"test", "text/plain; charset=utf-8", {})
+        except S3Error as exc:
+            raise BadRequestError(f"{failure}failed to upload a test file: {exc}") from exc
+        try:
+            await bucket.delete_prefix(prefix)
+        except S3Error as exc:
+            raise BadRequestError(f"{failure}failed to delete a test file: {exc}") from exc
+    finally:
+        await bucket.close()
+
+
+ROUTES = [list_settings, update_settings, test_email, test_s3]

@@ -61,6 +61,20 @@ CASES = [
     patch("a port of the wrong type", {"smtp": {"port": "25"}}),
     Case("malformed JSON", "PATCH", S, content=b"{", headers={"content-type": "application/json"}, auth=True),
     Case("guest patches", "PATCH", S, json={"meta": {"appName": "x"}}),
+    Case("test s3 as guest", "POST", f"{S}/test/s3", json={"filesystem": "storage"}),
+    Case("test s3 without a filesystem", "POST", f"{S}/test/s3", json={}, auth=True),
+    Case("test s3 of an unknown filesystem", "POST", f"{S}/test/s3", json={"filesystem": "x"}, auth=True),
+    Case("test s3 storage not enabled", "POST", f"{S}/test/s3", json={"filesystem": "storage"}, auth=True),
+    Case("test s3 backups not enabled", "POST", f"{S}/test/s3", json={"filesystem": "backups"}, auth=True),
+    Case("test s3 with a form body", "POST", f"{S}/test/s3", data={"filesystem": "backups"}, auth=True),
+    Case(
+        "test s3 with a bad body",
+        "POST",
+        f"{S}/test/s3",
+        content=b"[",
+        headers={"content-type": "application/json"},
+        auth=True,
+    ),
     patch(
         "defaults back",
         {

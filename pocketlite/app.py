@@ -15,7 +15,7 @@ import msgspec
 from pocketlite.core.collection import Collection
 from pocketlite.core.collections import delete_collection, import_collections, save_collection
 from pocketlite.core.db import Database
-from pocketlite.core.files import FileJanitor
+from pocketlite.core.files import FileJanitor, delete_files, dropped_field_files
 from pocketlite.core.migrations import run_migrations
 from pocketlite.core.realtime import Broker
 from pocketlite.core.record import Record
@@ -145,11 +145,16 @@ class App:
     async def save_collection(
         self, collection: Collection, original: Collection | None, *, generated_id: bool = False
     ) -> None:
-        """Create or update a collection (see `core.collections.save_collection`), then refresh."""
+        """Create or update a collection (see `core.collections.save_collection`), then refresh.
+        Files of file fields it no longer has are deleted."""
+        dropped = await dropped_field_files(self.data, original, collection) if original else {}
         await save_collection(
             self.data, collection, original, self.find_collection, generated_id=generated_id
         )
         await self.reload_collections()
+        if original is not None and dropped:
+            work = delete_files(self.storage(), original, dropped)
+            fire_and_forget(work, f"deleting the files of removed fields of {collection.name}")
         if (
             original is not None
             and original.auth

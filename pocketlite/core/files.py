@@ -18,10 +18,18 @@ from pocketlite.core.fields import FileField, TextField
 from pocketlite.core.fields.file import Upload
 from pocketlite.core.record import Record
 from pocketlite.core.records import save_record
+from pocketlite.core.tablesync import quote
 from pocketlite.tools.filesystem import Filesystem
 from pocketlite.tools.tasks import fire_and_forget
 
-__all__ = ["FileJanitor", "file_key", "save_record_with_files", "thumb_key"]
+__all__ = [
+    "FileJanitor",
+    "delete_files",
+    "dropped_field_files",
+    "file_key",
+    "save_record_with_files",
+    "thumb_key",
+]
 
 
 def file_key(collection: Collection, record_id: str, name: str) -> str:
@@ -77,12 +85,16 @@ async def save_record_with_files(
 
 
 def _delete_later(storage: Filesystem, collection: Collection, record_id: str, names: list[str]) -> None:
-    async def delete() -> None:
+    what = f"deleting replaced files of {collection.name}/{record_id}"
+    fire_and_forget(delete_files(storage, collection, {record_id: names}), what)
+
+
+async def delete_files(storage: Filesystem, collection: Collection, files: dict[str, list[str]]) -> None:
+    """Delete files (by record id) of a collection, with their thumbnails."""
+    for record_id, names in files.items():
         for name in names:
             await storage.delete(file_key(collection, record_id, name))
             await storage.delete_prefix(f"{collection.id}/{record_id}/thumbs_{name}")
-
-    fire_and_forget(delete(), f"deleting replaced files of {collection.name}/{record_id}")
 
 
 class FileJanitor:
@@ -104,3 +116,22 @@ class FileJanitor:
             fire_and_forget(self._storage().delete_prefix(prefix), f"deleting the files of {prefix}")
 
         return committed
+
+
+async def dropped_field_files(
+    db: Database, original: Collection, updated: Collection
+) -> dict[str, list[str]]:
+    """The files (by record id) of the file fields `updated` no longer has (matched by field
+    id), read before the change is saved, for `delete_files` once it is."""
+    kept = {f.id for f in updated.fields}
+    dropped = [f for f in original.fields if isinstance(f, FileField) and f.id not in kept]
+    if not dropped or original.is_view:
+        return {}
+    columns = ", ".join(quote(f.name) for f in dropped)
+    rows = await db.fetch_all(f"SELECT id, {columns} FROM {quote(original.name)}", heavy=True)
+    files: dict[str, list[str]] = {}
+    for row in rows:
+        names = [n for f in dropped for n in f.values_of(f.from_db(row[f.name]))]
+        if names:
+            files[row["id"]] = names
+    return files

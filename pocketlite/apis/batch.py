@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -20,6 +21,7 @@ from pocketlite.core.errors import (
     ValidationError,
     ValidationErrors,
 )
+from pocketlite.core.fields.file import Upload
 from pocketlite.core.validators import length
 
 __all__ = ["ROUTES"]
@@ -47,6 +49,13 @@ class BatchBody(msgspec.Struct):
     """The batch body."""
 
     requests: list[SubRequest] = []
+
+
+_FILE_KEY_RE = re.compile(r"^requests(?:\.(\d+)\.|\[(\d+)\]\.)(.+)$")
+
+
+def _has_upload(value: Any) -> bool:
+    return any(isinstance(v, Upload) for v in (value if isinstance(value, list) else [value]))
 
 
 def _route(method: str, url: str) -> tuple[str, str, str] | None:
@@ -128,10 +137,19 @@ async def batch(request: AnyRequest) -> Response[bytes]:
     config = call.app.settings.batch
     if not config.enabled or config.maxRequests <= 0:
         raise ForbiddenError("Batch requests are not allowed.")
+    data = await read_record_body(request)
+    uploads = {k: v for k, v in data.items() if k.startswith("requests") and _has_upload(v)}
     try:
-        body = msgspec.convert(await read_record_body(request), BatchBody)
+        body = msgspec.convert({k: v for k, v in data.items() if k not in uploads}, BatchBody)
     except msgspec.ValidationError as exc:
         raise BadRequestError("An error occurred while loading the submitted data.") from exc
+    # Files come as `requests.N.field` or `requests[N].field` parts (the requests themselves in
+    # `@jsonPayload`).
+    for key, value in uploads.items():
+        match = _FILE_KEY_RE.match(key)
+        index = int(match[1] or match[2]) if match is not None else len(body.requests)
+        if match is not None and index < len(body.requests):
+            body.requests[index].body[match[3]] = value
     _validate(body, config.maxRequests)
     timeout = config.timeout if config.timeout > 0 else 3
     try:

@@ -67,8 +67,9 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self.closed = False
-        # Run after COMMIT, in order; dropped on rollback.
+        # Run after COMMIT, in order; dropped on rollback. And the reverse.
         self.on_commit: list[Callable[[], None]] = []
+        self.on_rollback: list[Callable[[], None]] = []
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of changed rows."""
@@ -200,15 +201,16 @@ class Database:
                 yield tx
             except BaseException:
                 await self._writer.rollback()
+                for callback in tx.on_rollback:
+                    callback()
                 raise
             else:
                 await (self._writer.rollback() if discard else self._writer.commit())
             finally:
                 tx.closed = True
                 self._tx.reset(token)
-        if not discard:
-            for callback in tx.on_commit:
-                callback()
+        for callback in tx.on_rollback if discard else tx.on_commit:
+            callback()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the current transaction commits (never if it rolls back); at
@@ -218,6 +220,13 @@ class Database:
             callback()
         else:
             tx.on_commit.append(callback)
+
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Run `callback` if the current transaction rolls back; nothing outside a transaction
+        (a single statement that failed raised to its caller already)."""
+        tx = self._tx.get()
+        if tx is not None:
+            tx.on_rollback.append(callback)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction (or the current one)."""

@@ -75,6 +75,9 @@ async def save_record_with_files(
         for key in written:
             await storage.delete(key)
         raise
+    if written:
+        # Inside a transaction (a batch), a later failure undoes this save: its files go too.
+        db.after_rollback(functools.partial(_delete_keys_later, storage, written))
     for field in fields:
         names = field.values_of(record.get(field.name))
         record.data[field.name] = field.normalize(names)
@@ -82,6 +85,14 @@ async def save_record_with_files(
         if stale:
             db.after_commit(functools.partial(_delete_later, storage, collection, record.id, stale))
     record.original = dict(record.data)
+
+
+def _delete_keys_later(storage: Filesystem, keys: list[str]) -> None:
+    async def delete() -> None:
+        for key in keys:
+            await storage.delete(key)
+
+    fire_and_forget(delete(), "deleting the files of a rolled back save")
 
 
 def _delete_later(storage: Filesystem, collection: Collection, record_id: str, names: list[str]) -> None:

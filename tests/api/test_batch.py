@@ -4,6 +4,8 @@ Expected bodies were captured from PocketBase 0.40.6 for the same requests."""
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,3 +145,41 @@ def test_unsupported_actions_fail_the_batch(batch_server: tuple[Server, dict[str
 def test_batches_are_off_by_default(client: httpx.Client) -> None:
     response = client.post("/api/batch", json={"requests": []})
     assert response.json() == {"data": {}, "message": "Batch requests are not allowed.", "status": 403}
+
+
+def test_files_ride_along_and_a_failed_batch_leaves_none(batch_server: tuple[Server, dict[str, str]]) -> None:
+    srv, admin = batch_server
+    fields = [{"name": "title", "type": "text", "max": 3}, {"name": "pics", "type": "file", "maxSelect": 3}]
+    collection = {"name": "albums", "createRule": "", "fields": fields}
+    collection_id = httpx.post(f"{srv.url}/api/collections", json=collection, headers=admin).json()["id"]
+    requests = [
+        {"method": "POST", "url": "/api/collections/albums/records", "body": {"title": "a"}},
+        {"method": "POST", "url": "/api/collections/albums/records", "body": {"title": "b"}},
+    ]
+    files = [
+        ("requests.0.pics", ("x.txt", b"x")),
+        ("requests[1].pics", ("y.txt", b"y")),
+        ("requests[1].pics", ("z.txt", b"z")),
+    ]
+    done = httpx.post(
+        f"{srv.url}/api/batch", data={"@jsonPayload": json.dumps({"requests": requests})}, files=files
+    )
+    assert done.status_code == 200
+    bodies = [r["body"] for r in done.json()]
+    assert [len(b["pics"]) for b in bodies] == [1, 2]
+    for body in bodies:
+        for name in body["pics"]:
+            assert httpx.get(f"{srv.url}/api/files/albums/{body['id']}/{name}").status_code == 200
+
+    storage = srv.data_dir / "storage" / collection_id
+    before = sorted(p for p in storage.rglob("*") if p.is_file())
+    requests[1]["body"]["title"] = "too long"
+    failed = httpx.post(
+        f"{srv.url}/api/batch", data={"@jsonPayload": json.dumps({"requests": requests})}, files=files[:1]
+    )
+    assert failed.status_code == 400
+    for _ in range(100):
+        if sorted(p for p in storage.rglob("*") if p.is_file()) == before:
+            break
+        time.sleep(0.02)
+    assert sorted(p for p in storage.rglob("*") if p.is_file()) == before

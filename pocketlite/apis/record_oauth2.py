@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Response, post
@@ -19,10 +20,12 @@ from pocketlite.core.auth import find_record_by_email, find_record_by_unique_fie
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import BadRequestError, ForbiddenError, ValidationError, ValidationErrors
 from pocketlite.core.fields import FileField, TextField
+from pocketlite.core.fields.file import Upload
 from pocketlite.core.oauth2 import AuthUser, OAuth2Error, fetch_auth_user
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, find_record_by_id, save_record
 from pocketlite.core.tablesync import quote
+from pocketlite.tools.safe_fetch import UnsafeURLError, download_public
 from pocketlite.tools.security import random_string
 
 __all__ = ["ROUTES"]
@@ -30,6 +33,8 @@ __all__ = ["ROUTES"]
 _log = logging.getLogger("pocketlite")
 
 EXTERNAL_AUTHS = "_externalAuths"
+# Avatars are read up to PocketBase's default body limit.
+MAX_AVATAR_SIZE = 32 << 20
 
 
 class OAuth2Login(msgspec.Struct):
@@ -117,8 +122,14 @@ async def _create_payload(
         payload[mapped.username] = user.username
     if mapped.avatarURL and mapped.avatarURL not in payload and user.avatarURL:
         if isinstance(collection.field(mapped.avatarURL), FileField):
-            # Downloading the avatar into a file field needs file storage, which isn't there yet.
-            _log.warning("OAuth2 avatar not stored: file fields can't receive uploads yet")
+            try:
+                avatar = await download_public(user.avatarURL, max_bytes=MAX_AVATAR_SIZE)
+            except UnsafeURLError as exc:
+                # As PocketBase: the sign-up goes on without the picture.
+                _log.warning("Failed to retrieve OAuth2 avatar: %s", exc)
+            else:
+                name = urlsplit(user.avatarURL).path.rsplit("/", 1)[-1] or "avatar"
+                payload[mapped.avatarURL] = Upload(name, avatar)
         else:
             payload[mapped.avatarURL] = user.avatarURL
     return payload

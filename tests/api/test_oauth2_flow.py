@@ -29,8 +29,10 @@ class Env:
         body = httpx.get(f"{self.srv.url}/api/collections/{collection}/auth-methods").json()
         return {p["name"]: p for p in body["oauth2"]["providers"]}
 
-    def sign_in(self, login: str, provider: str = "oidc", **extra: object) -> httpx.Response:
-        info = self.methods()[provider]
+    def sign_in(
+        self, login: str, provider: str = "oidc", collection: str = "users", **extra: object
+    ) -> httpx.Response:
+        info = self.methods(collection)[provider]
         code, state = self.idp.authorize(info["authURL"], REDIRECT, login)
         assert state == info["state"]
         body = {
@@ -40,7 +42,9 @@ class Env:
             "redirectURL": REDIRECT,
         }
         return httpx.post(
-            f"{self.srv.url}/api/collections/users/auth-with-oauth2", json={**body, **extra}, timeout=30
+            f"{self.srv.url}/api/collections/{collection}/auth-with-oauth2",
+            json={**body, **extra},
+            timeout=30,
         )
 
 
@@ -187,3 +191,33 @@ def test_failures(env: Env) -> None:
     assert no_user.json()["message"] == "Failed to fetch OAuth2 user."
     unknown = httpx.post(url, json={"provider": "github", "code": "x"})
     assert unknown.json()["data"]["provider"]["code"] == "validation_invalid_provider"
+
+
+def test_an_avatar_on_a_private_address_is_not_fetched(env: Env) -> None:
+    """A provider's avatar URL is downloaded into a file field only from public addresses; the
+    local provider here is on 127.0.0.1, so the sign-up goes on without the picture."""
+    members = {
+        "name": "members",
+        "type": "auth",
+        "createRule": "",
+        "fields": [{"name": "avatar", "type": "file", "maxSelect": 1}],
+        "oauth2": {
+            "enabled": True,
+            "providers": [env.idp.config("oidc")],
+            "mappedFields": {"avatarURL": "avatar"},
+        },
+    }
+    httpx.post(f"{env.srv.url}/api/collections", json=members, headers=env.admin).raise_for_status()
+    env.idp.add_user(
+        "pic",
+        {
+            "sub": "pic-1",
+            "email": "pic@idp.test",
+            "email_verified": True,
+            "picture": f"{env.idp.url}/users/pic",
+        },
+    )
+    response = env.sign_in("pic", collection="members")
+    assert response.status_code == 200, response.text
+    assert response.json()["meta"]["avatarURL"] == f"{env.idp.url}/users/pic"
+    assert response.json()["record"]["avatar"] == ""

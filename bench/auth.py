@@ -9,17 +9,13 @@ servers alternate per workload (see bench/records.py for the HTTP load generator
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
 import shutil
 import sys
-import tempfile
-from pathlib import Path
 
 import httpx
 
-from bench.records import EMAIL, PASSWORD, Request, Result, Target, _load, tree_rss_mib
+from bench.records import EMAIL, PASSWORD, Request, Target, both_servers, print_table, run_workloads
 
 USER = {"email": "login@example.com", "password": "LoginPass123", "passwordConfirm": "LoginPass123"}
 
@@ -55,53 +51,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--pocketlite", default=f"{sys.executable} -m pocketlite")
     args = parser.parse_args()
-    os.sched_setaffinity(0, {1})
-
-    pocketbase = Path(sys.executable).parent / "pocketbase"
-    tmp = Path(tempfile.mkdtemp(prefix="bench-auth-"))
-    targets = [
-        Target("pocketlite", args.pocketlite.split(), tmp / "pl" / "pb_data"),
-        Target(
-            "PocketBase",
-            [str(pocketbase if pocketbase.exists() else shutil.which("pocketbase"))],
-            tmp / "pb" / "pb_data",
-        ),
-    ]
-    results: dict[str, dict[str, Result]] = {}
-    rss: dict[str, float] = {}
+    tmp, targets = both_servers("bench-auth-", args.pocketlite)
     try:
         for target in targets:
             prepare(target)
-        for name in workloads(targets[0]):
-            for target in targets:
-                make = workloads(target)[name]
-                asyncio.run(_load(target, make, 1.0, args.connections))  # warm-up
-                result = asyncio.run(_load(target, make, args.duration, args.connections))
-                results.setdefault(name, {})[target.name] = result
-                assert target.process is not None
-                rss[target.name] = max(rss.get(target.name, 0.0), tree_rss_mib(target.process.pid))
-                print(f"{name:<20} {target.name:<11} {result.rate:8.0f} req/s", file=sys.stderr)
+        results, rss = run_workloads(targets, workloads, args.duration, args.connections)
     finally:
         for target in targets:
             target.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-
-    header = (
-        f"{'workload':<20}{'pocketlite':>12}{'PocketBase':>12}{'ratio':>8}"
-        f"{'p50 ms':>16}{'p99 ms':>16}{'errors':>10}"
-    )
-    print(header)
-    print("-" * len(header))
-    for name, by_server in results.items():
-        ours, theirs = by_server["pocketlite"], by_server["PocketBase"]
-        ratio = ours.rate / theirs.rate if theirs.rate else 0.0
-        p50 = f"{ours.percentile(0.5):.1f}/{theirs.percentile(0.5):.1f}"
-        p99 = f"{ours.percentile(0.99):.1f}/{theirs.percentile(0.99):.1f}"
-        print(
-            f"{name:<20}{ours.rate:>12.0f}{theirs.rate:>12.0f}{ratio:>8.2f}{p50:>16}{p99:>16}{ours.errors:>5}/{theirs.errors:<4}"
-        )
-    ours_rss, theirs_rss = rss.get("pocketlite", 0.0), rss.get("PocketBase", 0.0)
-    print(f"peak RSS (MiB): pocketlite {ours_rss:.0f}, PocketBase {theirs_rss:.0f}")
+    print_table(results, rss)
 
 
 if __name__ == "__main__":

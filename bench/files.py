@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 from PIL import Image
 
-from bench.records import EMAIL, PASSWORD, Target
+from bench.records import EMAIL, PASSWORD, Target, both_servers
 
 COLLECTION = {
     "name": "photos",
@@ -75,18 +72,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--pocketlite", default=f"{sys.executable} -m pocketlite")
     args = parser.parse_args()
-    os.sched_setaffinity(0, {1})
-    pocketbase = Path(sys.executable).parent / "pocketbase"
-    tmp = Path(tempfile.mkdtemp(prefix="bench-files-"))
+    tmp, targets = both_servers("bench-files-", args.pocketlite)
     data = photo()
-    targets = [
-        Target("pocketlite", args.pocketlite.split(), tmp / "pl" / "pb_data"),
-        Target(
-            "PocketBase",
-            [str(pocketbase if pocketbase.exists() else shutil.which("pocketbase"))],
-            tmp / "pb" / "pb_data",
-        ),
-    ]
     try:
         results = {t.name: run(t, data, args.rounds) for t in targets}
     finally:

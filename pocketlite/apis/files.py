@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from litestar import Response, get
+from litestar.response import Stream
 
 from pocketlite.apis.context import NO_FRAME_OPTIONS, AnyRequest, get_app, request_info
 from pocketlite.core.errors import NotFoundError
@@ -48,6 +49,8 @@ _THUMBABLE = frozenset({"image/png", "image/jpg", "image/jpeg", "image/gif", "im
 _CSP = "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 _CACHE = "max-age=2592000, stale-while-revalidate=86400"
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# Bodies up to this size are read whole; bigger ones are streamed.
+_IN_MEMORY = 1 << 20
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
 # Thumbnails are made on a few threads at a time (PB_THUMBS_MAX_WORKERS, default CPUs + 2),
@@ -96,7 +99,7 @@ async def _thumb(
 @get("/api/files/{collection_id:str}/{record_id:str}/{filename:path}")
 async def serve_file(
     request: AnyRequest, collection_id: str, record_id: str, filename: str
-) -> Response[bytes]:
+) -> Response[bytes] | Stream:
     """The file (`?thumb=WxH` for a thumbnail, `?download=1` as an attachment, `?token=` for
     protected files). Any name that isn't one of the record's files is a 404, `../` included."""
     filename = filename.lstrip("/")
@@ -149,7 +152,7 @@ async def serve_file(
 
 async def _respond(
     request: AnyRequest, storage: Filesystem, key: str, name: str, stored: FileInfo
-) -> Response[bytes]:
+) -> Response[bytes] | Stream:
     """The bytes with PocketBase's headers, answering `Range` and `If-Modified-Since` as Go's
     `http.ServeContent` does."""
     content_type = stored.attrs.content_type or "application/octet-stream"
@@ -189,8 +192,18 @@ async def _respond(
             headers["Content-Type"] = "text/plain; charset=utf-8"
             return Response(b"invalid range: failed to overlap\n", status_code=416, headers=headers)
         headers["Content-Range"] = f"bytes {start}-{end}/{total}"
-        return Response(await storage.read(key, start, end + 1), status_code=206, headers=headers)
-    return Response(await storage.read(key), status_code=200, headers=headers)
+        return await _body(storage, key, start, end + 1, 206, headers)
+    return await _body(storage, key, 0, total, 200, headers)
+
+
+async def _body(
+    storage: Filesystem, key: str, start: int, end: int, status: int, headers: dict[str, Any]
+) -> Response[bytes] | Stream:
+    """Small bodies in one piece; big ones streamed, so a large video never sits in memory."""
+    if end - start <= _IN_MEMORY:
+        return Response(await storage.read(key, start, end), status_code=status, headers=headers)
+    headers["Content-Length"] = str(end - start)
+    return Stream(storage.stream(key, start, end), status_code=status, headers=headers)
 
 
 ROUTES = [serve_file]

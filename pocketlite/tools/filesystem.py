@@ -12,12 +12,16 @@ import base64
 import hashlib
 import os
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Protocol
 
 import msgspec
 
-__all__ = ["Attrs", "FileInfo", "Filesystem", "LocalFilesystem"]
+__all__ = ["CHUNK", "Attrs", "FileInfo", "Filesystem", "LocalFilesystem"]
+
+# Streamed responses move files in pieces of this size.
+CHUNK = 256 << 10
 
 
 class Attrs(msgspec.Struct, omit_defaults=False):
@@ -48,6 +52,8 @@ class Filesystem(Protocol):
     async def info(self, key: str) -> FileInfo | None: ...
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> bytes: ...
+
+    def stream(self, key: str, start: int, end: int) -> AsyncIterator[bytes]: ...
 
     async def delete(self, key: str) -> None: ...
 
@@ -104,6 +110,23 @@ class LocalFilesystem:
         with path.open("rb") as handle:
             handle.seek(start)
             return handle.read(-1 if end is None else end - start)
+
+    async def stream(self, key: str, start: int, end: int) -> AsyncIterator[bytes]:
+        """The bytes `[start, end)` in chunks, for responses too big to hold in memory."""
+        path = self._path(key)
+        handle = await asyncio.to_thread(path.open, "rb")
+        try:
+            position = start
+            while position < end:
+                chunk = await asyncio.to_thread(
+                    os.pread, handle.fileno(), min(CHUNK, end - position), position
+                )
+                if not chunk:
+                    return
+                position += len(chunk)
+                yield chunk
+        finally:
+            handle.close()
 
     async def delete(self, key: str) -> None:
         """Remove a file and its sidecar (missing ones are fine)."""

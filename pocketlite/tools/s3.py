@@ -15,12 +15,13 @@ import email.utils
 import hashlib
 import hmac
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
-from pocketlite.tools.filesystem import Attrs, FileInfo
+from pocketlite.tools.filesystem import CHUNK, Attrs, FileInfo
 
 __all__ = ["S3Error", "S3Filesystem"]
 
@@ -117,6 +118,19 @@ class S3Filesystem:
         response = await self._request("GET", key, headers=headers)
         assert response is not None
         return response.content
+
+    async def stream(self, key: str, start: int, end: int) -> AsyncIterator[bytes]:
+        """The bytes `[start, end)` as they arrive."""
+        path = self._prefix + "/" + quote(key, safe="/-_.~")
+        headers = self._sign("GET", path, "", {"range": f"bytes={start}-{end - 1}"}, b"")
+        try:
+            async with self._client.stream("GET", self._base + path, headers=headers) as response:
+                if response.status_code >= 300:
+                    raise S3Error(f"GET {key}: {response.status_code}")
+                async for chunk in response.aiter_bytes(CHUNK):
+                    yield chunk
+        except httpx.HTTPError as exc:
+            raise S3Error(f"GET {key}: {exc}") from exc
 
     async def delete(self, key: str) -> None:
         """Remove an object (a missing one is fine)."""

@@ -3,6 +3,7 @@ suite can't see, the storage directory itself."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -99,3 +100,21 @@ def test_unchanged_files_survive_an_update(live: tuple[Server, dict[str, str]]) 
     time.sleep(0.1)
     directory = srv.data_dir / "storage" / collection_id / record["id"]
     assert _files(directory) == sorted([record["two"], record["two"] + ".attrs"])
+
+
+def test_big_files_are_streamed_whole_and_in_ranges(live: tuple[Server, dict[str, str]]) -> None:
+    srv, admin = live
+    body = {"name": "f_big", "createRule": "", "listRule": "", "viewRule": "",
+            "fields": [{"name": "clip", "type": "file", "maxSize": 10_000_000}]}  # fmt: skip
+    httpx.post(f"{srv.url}/api/collections", json=body, headers=admin).raise_for_status()
+    data = os.urandom(3_000_000)
+    record = httpx.post(
+        f"{srv.url}/api/collections/f_big/records", files=[("clip", ("clip.bin", data))]
+    ).json()
+    url = f"{srv.url}/api/files/f_big/{record['id']}/{record['clip']}"
+    whole = httpx.get(url)
+    assert (whole.status_code, whole.headers["content-length"]) == (200, "3000000")
+    assert whole.content == data
+    part = httpx.get(url, headers={"Range": "bytes=1000-2999999"})
+    assert (part.status_code, part.headers["content-range"]) == (206, "bytes 1000-2999999/3000000")
+    assert part.content == data[1000:]

@@ -151,3 +151,15 @@ def test_the_settings_test_reports_a_missing_bucket(live: tuple[Server, dict[str
     message = response.json()["message"]
     assert message.startswith("Failed to test the S3 filesystem. Raw error: \nfailed to upload a test file: ")
     assert "bucket does not exist" in message
+
+
+def test_big_objects_are_streamed(live: tuple[Server, dict[str, str]]) -> None:
+    srv, _ = live
+    data = bytes(range(256)) * 8192  # 2 MiB
+    record = httpx.post(
+        f"{srv.url}/api/collections/gallery/records", files=[("pics", ("big.bin", data))]
+    ).json()
+    url = f"{srv.url}/api/files/gallery/{record['id']}/{record['pics'][0]}"
+    assert httpx.get(url).content == data
+    part = httpx.get(url, headers={"Range": "bytes=-1048577"})
+    assert (part.status_code, part.content) == (206, data[-1048577:])

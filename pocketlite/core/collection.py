@@ -10,6 +10,7 @@ import msgspec
 from pocketlite.core.auth_options import AuthOptions
 from pocketlite.core.fields import Field, field_from_dict
 from pocketlite.core.fields.base import default_field_id
+from pocketlite.tools import gojson
 
 __all__ = [
     "AUTH",
@@ -187,14 +188,14 @@ class Collection:
             name=row["name"],
             type=type_,
             system=bool(row["system"]),
-            fields=[field_from_dict(f) for f in _json_decode(row["fields"] or "[]")],
-            indexes=list(_json_decode(row["indexes"] or "[]")),
+            fields=[field_from_dict(f) for f in _json_decode(row["fields"] or "[]") or ()],
+            indexes=list(_json_decode(row["indexes"] or "[]") or ()),
             listRule=row["listRule"],
             viewRule=row["viewRule"],
             createRule=row["createRule"],
             updateRule=row["updateRule"],
             deleteRule=row["deleteRule"],
-            auth=msgspec.convert(options, AuthOptions) if type_ == AUTH else None,
+            auth=gojson.convert(options, AuthOptions, _NULLABLE_KEYS) if type_ == AUTH else None,
             viewQuery=options.get("viewQuery", "") if type_ == VIEW else "",
             created=row["created"],
             updated=row["updated"],
@@ -240,8 +241,8 @@ def merge_input(current: Any, patch: Any, key: str = "") -> Any:
 def collection_from_dict(data: dict[str, Any]) -> Collection:
     """A collection from its JSON (API input merged onto a scaffold or the stored state)."""
     try:
-        base = msgspec.convert(data, _Input)
-        auth = msgspec.convert(data, AuthOptions) if base.type == AUTH else None
+        base = gojson.convert(data, _Input, _NULLABLE_KEYS)
+        auth = gojson.convert(data, AuthOptions, _NULLABLE_KEYS) if base.type == AUTH else None
         fields = []
         for raw in base.fields:
             field = field_from_dict(raw)

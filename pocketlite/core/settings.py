@@ -16,6 +16,7 @@ from pocketlite.core.errors import ValidationError, ValidationErrors
 from pocketlite.core.fields.email_syntax import is_domain, is_email
 from pocketlite.core.fields.url_syntax import is_url
 from pocketlite.core.validators import Rule, first_error, is_empty, length, match, min_value, one_of, required
+from pocketlite.tools import gojson
 
 __all__ = ["Settings", "load_settings", "save_settings", "settings_errors"]
 
@@ -151,7 +152,7 @@ async def load_settings(db: Database, encryption_env: str = "") -> Settings | No
     if cipher is not None and not raw.lstrip().startswith("{"):
         blob = base64.b64decode(raw)
         raw = cipher.decrypt(blob[:12], blob[12:], None).decode()
-    return msgspec.json.decode(raw, type=Settings)
+    return gojson.decode(raw, Settings)
 
 
 async def save_settings(db: Database, settings: Settings, encryption_env: str = "") -> None:

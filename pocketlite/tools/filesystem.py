@@ -18,6 +18,8 @@ from typing import Protocol
 
 import msgspec
 
+from pocketlite.tools import gojson
+
 __all__ = ["CHUNK", "Attrs", "FileInfo", "Filesystem", "LocalFilesystem"]
 
 # Streamed responses move files in pieces of this size.
@@ -96,8 +98,9 @@ class LocalFilesystem:
         if not path.is_file():
             return None
         try:
-            attrs = msgspec.json.decode(path.with_name(path.name + ".attrs").read_bytes(), type=Attrs)
-        except (OSError, msgspec.DecodeError):
+            # NB: PocketBase writes `"user.metadata":null` for files without metadata.
+            attrs = gojson.decode(path.with_name(path.name + ".attrs").read_bytes(), Attrs)
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
             attrs = Attrs()
         return FileInfo(stat.st_size, stat.st_mtime, attrs)
 

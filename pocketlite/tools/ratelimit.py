@@ -19,7 +19,9 @@ class RateLimiter:
     def allow(self, key: str) -> bool:
         """Take one request from `key`'s allowance; False once it is used up for this window."""
         now = time.monotonic()
-        start, left = self._windows.get(key, (0.0, 0))
+        # NB: no stored window means a new one; a (0, 0) default would refuse every first request
+        # while the monotonic clock (seconds since boot) is still below the interval.
+        start, left = self._windows.get(key, (now - self.interval, 0))
         if now - start >= self.interval:
             start, left = now, self.max_requests
             if len(self._windows) > 10_000:

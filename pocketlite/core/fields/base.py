@@ -12,6 +12,7 @@ from pocketlite.core.errors import ValidationError, ValidationErrors
 from pocketlite.core.fields.casts import encode_json, unique_strings
 from pocketlite.core.fields.go_regexp import RegexSyntaxError, compile_go
 from pocketlite.core.validators import first_error, length, match, max_value, min_value, not_in, required
+from pocketlite.tools import gojson
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
@@ -133,7 +134,7 @@ def field_from_dict(data: dict[str, Any]) -> Field:
     cls = FIELD_TYPES.get(str(data.get("type", "")))
     if cls is None:
         raise ValueError("missing or unknown field type")
-    return msgspec.convert({k: v for k, v in data.items() if k != "type"}, cls)
+    return gojson.convert({k: v for k, v in data.items() if k != "type"}, cls)
 
 
 def required_error() -> ValidationError:

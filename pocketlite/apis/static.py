@@ -1,48 +1,189 @@
-"""Static files from `--publicDir` on every path no API route claims (`pb_public`), and the
-`/_` → `/_/` redirect of the admin dashboard."""
+"""Static files from `--publicDir` (`pb_public`) on every GET path no API route claims, with
+the rules of PocketBase's `apis.Static` and Go's `ServeMux`; and, until the admin dashboard is
+built, a page at `/_/` saying so."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import stat
+import urllib.parse
 from pathlib import Path
+from typing import Any
 
-from litestar import Response, get
-from litestar.response import File, Redirect
+from litestar import Litestar, Response, get
+from litestar.response import Stream
+from litestar.response.base import ASGIResponse
 
 from pocketlite.apis.context import AnyRequest, get_app
+from pocketlite.apis.serve_content import serve_content
 from pocketlite.core.errors import NotFoundError
+from pocketlite.tools.filesystem import LocalFilesystem
 
 __all__ = ["ROUTES"]
 
+_INDEX = "index.html"
+# Characters left as they are in a `Location` built from a decoded path.
+_LOCATION_SAFE = "/!$&'()*+,;=:@~"
+_GO_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+_DASHBOARD = b"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>pocketlite</title>
+<style>
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 42rem; margin: 4rem auto; padding: 0 1rem; }
+code { background: #eef0f3; padding: 0.1rem 0.3rem; border-radius: 3px; }
+pre code { display: block; padding: 0.6rem 0.8rem; }
+</style>
+</head>
+<body>
+<h1>The dashboard is not built yet</h1>
+<p>This version of pocketlite has no admin dashboard at <code>/_/</code> yet.</p>
+<p>Everything it would do goes through the REST API under <code>/api/</code>: the same API as
+PocketBase's (<a href="https://pocketbase.io/docs/api-records/">reference</a>), so the official
+PocketBase SDKs work with it.</p>
+<p>To create a superuser (or change its password), run on the server:</p>
+<pre><code>pocketlite superuser upsert EMAIL PASSWORD</code></pre>
+<p>and sign in with <code>POST /api/collections/_superusers/auth-with-password</code>.</p>
+</body>
+</html>
+"""
+_DASHBOARD_HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    # Never cached: the real dashboard replaces this page at the same address.
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+}
 
-def _resolve(root: Path, path: str) -> Path | None:
-    """The file under `root` for a URL path; None for anything outside `root` or missing."""
-    root = root.resolve()
-    target = (root / path.lstrip("/")).resolve()
-    if not target.is_relative_to(root):
+
+class _Bare(Response[bytes]):
+    """A response without `Content-Type` (Litestar adds one to every response with a body)."""
+
+    def to_asgi_response(self, app: Litestar | None, request: AnyRequest, **kwargs: Any) -> ASGIResponse:
+        response = super().to_asgi_response(app, request, **kwargs)
+        del response.headers["content-type"]
+        return response
+
+
+def _clean(path: str) -> str:
+    """Go's `path.Clean`: empty and `.` segments dropped, `..` resolved lexically."""
+    rooted = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part != "..":
+            parts.append(part)
+        elif parts and parts[-1] != "..":
+            parts.pop()
+        elif not rooted:
+            parts.append(part)
+    cleaned = "/".join(parts)
+    return "/" + cleaned if rooted else cleaned or "."
+
+
+def _mux_path(raw: str) -> str:
+    """The path Go's `ServeMux` redirects a request to: cleaned, its trailing slash kept."""
+    cleaned = _clean(raw if raw.startswith("/") else "/" + raw)
+    return cleaned + "/" if raw.endswith("/") and cleaned != "/" else cleaned
+
+
+def _raw_path(request: AnyRequest) -> str:
+    """The path as the client sent it, still percent-encoded (the router strips its slash)."""
+    raw = request.scope.get("raw_path")
+    if raw:
+        return bytes(raw).decode("latin-1")
+    return urllib.parse.quote(request.scope["path"])
+
+
+def _go_redirect(location: str, query: str) -> Response[bytes]:
+    """Go's `http.Redirect` with 307: the location, and a line of HTML pointing to it."""
+    if query:
+        location += "?" + query
+    body = f'<a href="{location.translate(_GO_HTML_ESCAPES)}">Temporary Redirect</a>.\n\n'
+    headers = {"Location": location, "Content-Type": "text/html; charset=utf-8"}
+    return Response(body.encode(), status_code=307, headers=headers)
+
+
+def _redirect(path: str) -> Response[bytes]:
+    """`apis.Static`'s 301 to the canonical address of a file or directory (no query kept)."""
+    if len(path) > 1 and path[0] in "/\\" and path[1] in "/\\":
+        path = "/" + path.lstrip("/\\")  # never `//host`: that would leave the site
+    return _Bare(b"", status_code=301, headers={"Location": urllib.parse.quote(path, safe=_LOCATION_SAFE)})
+
+
+def _stat(root: Path, name: str) -> os.stat_result | None:
+    """The file or directory `name` (already cleaned) under `root`; None when it is missing,
+    when `name` climbs out of `root`, or when a symlink leads outside of it."""
+    if name.startswith(("/", "../", "..\\")) or name == "..":
         return None
-    if target.is_dir():
-        target = target / "index.html"
-    return target if target.is_file() else None
+    try:
+        target = root / name
+        if not target.resolve().is_relative_to(root.resolve()):
+            return None
+        found = target.stat()
+    except (OSError, ValueError):
+        return None
+    return found if stat.S_ISDIR(found.st_mode) or stat.S_ISREG(found.st_mode) else None
+
+
+async def _serve(
+    request: AnyRequest, root: Path, name: str, found: os.stat_result | None, fallback: bool
+) -> Response[bytes] | Stream:
+    """The file `name`, else `index.html` when the fallback applies, else 404."""
+    if found is None or not stat.S_ISREG(found.st_mode):
+        if not fallback or name == _INDEX:
+            raise NotFoundError("File not found.")
+        name, found = _INDEX, await asyncio.to_thread(_stat, root, _INDEX)
+        if found is None or not stat.S_ISREG(found.st_mode):
+            raise NotFoundError("File not found.")
+    return await serve_content(request, LocalFilesystem(root), name, found.st_size, found.st_mtime)
+
+
+@get(["/", "/{path:path}"], include_in_schema=False)
+async def public_files(request: AnyRequest) -> Response[bytes] | Stream:
+    """A file of `--publicDir`: a directory serves its `index.html`, and with `--indexFallback`
+    (default) anything missing serves the root `index.html` (single-page apps)."""
+    raw = _raw_path(request)
+    cleaned = _mux_path(raw)
+    if cleaned != raw:
+        return _go_redirect(cleaned, request.scope.get("query_string", b"").decode("latin-1"))
+    config = get_app(request).config
+    root = Path(config.public_dir)
+    url_path = urllib.parse.unquote(raw)
+    name = _clean(url_path.removeprefix("/"))
+    found = await asyncio.to_thread(_stat, root, name)
+    if found is not None and stat.S_ISDIR(found.st_mode):
+        if not url_path.endswith("/"):
+            return _redirect(url_path + "/")
+        index = _INDEX if name == "." else f"{name}/{_INDEX}"
+        index_found = await asyncio.to_thread(_stat, root, index)
+        if index_found is not None and stat.S_ISREG(index_found.st_mode):
+            name, found = index, index_found
+    elif found is not None:
+        if url_path.endswith("/") and url_path.rstrip("/"):
+            return _redirect(url_path.rstrip("/"))
+        if url_path.endswith(_INDEX):
+            # NB: PocketBase cuts `index.html` off any name ending with it: `/myindex.html`
+            # redirects to `/my`.
+            return _redirect(url_path.removesuffix(_INDEX))
+    return await _serve(request, root, name, found, config.index_fallback)
 
 
 @get("/_", include_in_schema=False)
-async def dashboard_redirect() -> Redirect:
-    """The dashboard lives under `/_/`."""
-    return Redirect("/_/", status_code=307)
+async def dashboard(request: AnyRequest) -> Response[bytes]:
+    """`/_/` is the dashboard's address, `/_` redirects there (the router sees both as one)."""
+    if not _raw_path(request).endswith("/"):
+        return _go_redirect("/_/", request.scope.get("query_string", b"").decode("latin-1"))
+    return Response(_DASHBOARD, headers=_DASHBOARD_HEADERS)
 
 
-@get("/{path:path}", include_in_schema=False)
-async def public_files(request: AnyRequest, path: str) -> Response[bytes] | File:
-    """A file of `--publicDir`; with `--indexFallback`, unknown paths without an extension serve
-    `index.html` (single-page apps with pretty URLs)."""
-    config = get_app(request).config
-    root = Path(config.public_dir)
-    target = _resolve(root, path) if root.is_dir() else None
-    if target is None and config.index_fallback and root.is_dir() and "." not in Path(path).name:
-        target = _resolve(root, "index.html")
-    if target is None:
-        raise NotFoundError("File not found.")
-    return File(target, content_disposition_type="inline")
+@get("/_/{path:path}", include_in_schema=False)
+async def dashboard_pages(request: AnyRequest) -> Response[bytes]:
+    """Every address under `/_/` is the dashboard's."""
+    return Response(_DASHBOARD, headers=_DASHBOARD_HEADERS)
 
 
-ROUTES = [dashboard_redirect, public_files]
+ROUTES = [dashboard, dashboard_pages, public_files]

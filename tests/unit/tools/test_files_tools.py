@@ -9,7 +9,7 @@ import re
 import pytest
 from PIL import Image
 
-from pocketlite.core.fields.file import file_name
+from pocketlite.core.fields.file import Upload, file_name
 from pocketlite.tools.mimetype import detect, is_type
 from pocketlite.tools.thumbs import make_thumb
 
@@ -38,6 +38,23 @@ def _image(fmt: str, size: tuple[int, int]) -> bytes:
 )
 def test_stored_names(original: str, content_type: str, pattern: str) -> None:
     assert re.fullmatch(pattern, file_name(original, content_type))
+
+
+@pytest.mark.parametrize(
+    ("submitted", "original", "pattern"),
+    [
+        ("../../etc/Pass Wd!!.TXT", "Pass Wd!!.TXT", r"pass_wd_[a-z0-9]{10}\.TXT"),
+        ("a/b/c.txt", "c.txt", r"c[a-z0-9]{10}_[a-z0-9]{10}\.txt"),
+        ("foo/bar/", "bar", r"bar_[a-z0-9]{10}\.txt"),
+        ("/", "/", r"[a-z0-9]{10}_[a-z0-9]{10}\.txt"),
+        ("a\\b c.txt", "a\\b c.txt", r"a_b_c_[a-z0-9]{10}\.txt"),
+        ("/abs/.hidden", ".hidden", r"[a-z0-9]{10}_[a-z0-9]{10}\.hidden"),
+    ],
+)
+def test_uploads_keep_the_last_path_element(submitted: str, original: str, pattern: str) -> None:
+    """As Go's multipart `FileName()`: `filepath.Base` on "/" before the name is normalized."""
+    upload = Upload(submitted, b"text")
+    assert (upload.original_name, bool(re.fullmatch(pattern, upload.name))) == (original, True)
 
 
 @pytest.mark.parametrize(

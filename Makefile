@@ -4,18 +4,27 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do command 
 VENV   := .venv
 PY     := $(VENV)/bin/python
 DEPS   := $(VENV)/.deps-installed
+BUILD_DEPS := $(VENV)/.build-deps-installed
 NODE_DEPS := tests/sdk/node_modules/.deps-installed
 PYZ    := dist/pocketlite.pyz
 SOURCES := $(shell find pocketlite -name '*.py') pyproject.toml build_zipapp.py
 
 .PHONY: serve test lint pyz bench clean
 
-# The virtualenv with pocketlite (editable) and the dev/test tools. A Debian Python without
+# The virtualenv itself, shared by both sets of dependencies below. A Debian Python without
 # ensurepip needs the python3-venv package first.
-$(DEPS): pyproject.toml
+$(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: pocketlite needs Python >= 3.11 (make PYTHON=python3.12 ...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+
+# What building the pyz needs (shiv): `make serve` installs no test or lint tools.
+$(BUILD_DEPS): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[build]'
+	touch $@
+
+# pocketlite (editable) with the test, lint and build tools.
+$(DEPS): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
@@ -25,7 +34,7 @@ $(NODE_DEPS): tests/sdk/package.json tests/sdk/package-lock.json
 	npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(PYZ): $(DEPS) $(SOURCES)
+$(PYZ): $(BUILD_DEPS) $(SOURCES)
 	$(PY) build_zipapp.py --output $(PYZ)
 
 pyz: $(PYZ)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import os
+import shlex
+import shutil
 import socket
+import sqlite3
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import IO
 
 import msgspec
 
@@ -26,6 +32,15 @@ __all__ = ["main"]
 # Go-style boolean flags also accept `--flag=true|false`.
 _BOOL_FLAGS = ("dev", "indexFallback")
 
+_DEFAULT_DIR = "./pb_data"
+
+# Held by a serving process tree; see `_lock_data_dir`.
+_LOCK_FILE = "serve.lock"
+
+# After a stop signal, a worker still busy with a request (a stalled download) is killed after
+# this many seconds (PocketBase gives its server one second to shut down).
+_STOP_TIMEOUT = 5
+
 
 class CommandError(Exception):
     """A failure printed as `YYYY/MM/DD HH:MM:SS <message>`, exit status 1."""
@@ -35,13 +50,20 @@ def _log_line(message: str) -> str:
     return time.strftime("%Y/%m/%d %H:%M:%S ") + message
 
 
+def _failure(exc: Exception) -> str:
+    """The one line a failed command prints; an `OSError` names its path as Go's do."""
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        return f"{exc.filename}: {exc.strerror[:1].lower()}{exc.strerror[1:]}"
+    return str(exc)
+
+
 # --- arguments -----------------------------------------------------------------------------------
 
 
 def _common_flags() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("global flags")
-    group.add_argument("--dir", default="./pb_data", help='the data directory (default "./pb_data")')
+    group.add_argument("--dir", default=_DEFAULT_DIR, help=f'the data directory (default "{_DEFAULT_DIR}")')
     group.add_argument(
         "--dev",
         action=argparse.BooleanOptionalAction,
@@ -51,8 +73,14 @@ def _common_flags() -> argparse.ArgumentParser:
     group.add_argument(
         "--encryptionEnv", default="", help="the env variable whose 32-character value encrypts the settings"
     )
-    group.add_argument("--hooksDir", default="", help="the directory with the Python app hooks")
-    group.add_argument("--migrationsDir", default="", help="the directory with the user defined migrations")
+    group.add_argument(
+        "--hooksDir", default="", help="the directory with the app hooks (not implemented yet)"
+    )
+    group.add_argument(
+        "--migrationsDir",
+        default="",
+        help="the directory with the user defined migrations (not implemented yet)",
+    )
     group.add_argument(
         "--publicDir",
         default="./pb_public",
@@ -263,8 +291,68 @@ def _check_bindable(host: str, port: int) -> None:
             ) from exc
 
 
+def _lock_data_dir(data_dir: str) -> IO[str]:
+    """Lock `pb_data/serve.lock` for as long as the returned file stays open. The granian workers
+    forked from this process inherit the lock, so it lasts as long as the server; a second
+    `serve` on the same data dir refuses to start. Other commands don't take it: like
+    PocketBase's, they may run beside a server."""
+    lock = (Path(data_dir) / _LOCK_FILE).open("a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip()
+        lock.close()
+        by = f" (pid {holder})" if holder.isdigit() else ""
+        raise CommandError(f"{Path(data_dir).resolve()} is already served by another process{by}") from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock
+
+
+def _warn_ignored_dirs(config: Config) -> None:
+    # PocketBase writes pb_migrations/*.js as collections change, so an app moving over brings
+    # files that pocketlite doesn't run yet: say so rather than ignore them silently.
+    for flag, folder in (("--hooksDir", config.hooks_dir), ("--migrationsDir", config.migrations_dir)):
+        path = Path(folder)
+        count = sum(1 for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
+        if count:
+            message = f"Warning: ignoring the {count} file(s) in {os.path.normpath(folder)}"
+            print(_log_line(f"{message}: {flag} is not implemented yet"), file=sys.stderr)
+
+
+def _program() -> str:
+    """This program as the user can run it again: `python -m pocketlite`, the console script
+    `pocketlite` found on PATH, or the path typed (`./pocketlite.pyz`)."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name == "pocketlite.__main__":
+        # The interpreter and its options as typed, up to and including `-m pocketlite`.
+        return shlex.join(sys.orig_argv[: len(sys.orig_argv) - len(sys.argv) + 1])
+    program = sys.argv[0]
+    name = os.path.basename(program)
+    found = shutil.which(name)
+    if found is not None and os.path.exists(program) and os.path.samefile(found, program):
+        return name
+    if not os.path.dirname(program):
+        program = os.path.join(".", program)  # a file in the current dir runs as `./name`
+    return shlex.quote(program)
+
+
+def _superuser_hint(config: Config) -> str:
+    flags = ""
+    if Path(config.data_dir).resolve() != Path(_DEFAULT_DIR).resolve():
+        flags += " " + shlex.quote(f"--dir={config.data_dir}")
+    if config.encryption_env:
+        flags += " " + shlex.quote(f"--encryptionEnv={config.encryption_env}")
+    return f"{_program()} superuser upsert EMAIL PASS{flags}"
+
+
 def _serve(config: Config, args: argparse.Namespace) -> None:
     from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
     from granian.server import Server
 
     from pocketlite.apis import CONFIG_ENV
@@ -277,31 +365,39 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
         nonlocal has_superuser
         has_superuser = await app.has_superuser()
 
+    # Prepared (and checked) before locking: the lock file lives in the data dir.
     asyncio.run(_with_app(config, bootstrap))
+    lock = _lock_data_dir(config.data_dir)
+    _warn_ignored_dirs(config)
     base = f"http://{host}:{port}"
     print(_log_line(f"Server started at {base}"))
     print(f"├─ REST API:  {base}/api/")
     print(f"└─ Dashboard: {base}/_/")
     if not has_superuser:
         print("\nNo superuser yet. Create one with:")
-        print(f"  pocketlite superuser upsert EMAIL PASS --dir={config.data_dir}")
+        print(f"  {_superuser_hint(config)}")
     sys.stdout.flush()
 
     os.environ[CONFIG_ENV] = msgspec.json.encode(config).decode()
-    Server(
-        "pocketlite.apis.server:asgi_from_env",
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        workers=max(1, args.workers),
-        factory=True,
-        # Every open realtime stream holds a slot: granian's default (backlog / workers) would
-        # hang the 1,025th connection silently (DESIGN.md, measured facts).
-        backlog=4096,
-        backpressure=20000,
-        log_enabled=config.dev,
-        log_access=config.dev,
-    ).serve()
+    with lock:
+        Server(
+            "pocketlite.apis.server:asgi_from_env",
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            workers=max(1, args.workers),
+            factory=True,
+            # Every open realtime stream holds a slot: granian's default (backlog / workers) would
+            # hang the 1,025th connection silently (DESIGN.md, measured facts).
+            backlog=4096,
+            backpressure=20000,
+            # Go's net/http reads up to 1 MiB (+4 KiB) of request line and headers where hyper's
+            # default buffer stops near 400 KiB.
+            http1_settings=HTTP1Settings(max_buffer_size=(1 << 20) + 4096),
+            workers_kill_timeout=_STOP_TIMEOUT,
+            log_enabled=config.dev,
+            log_access=config.dev,
+        ).serve()
 
 
 # --- entry point ---------------------------------------------------------------------------------
@@ -323,8 +419,8 @@ def run(argv: Sequence[str]) -> int:
             _serve(config, args)
         else:
             asyncio.run(_with_app(config, lambda app: _superuser(app, args)))
-    except (CommandError, OSError, ValueError) as exc:
-        print(_log_line(str(exc)), file=sys.stderr)
+    except (CommandError, OSError, ValueError, sqlite3.Error) as exc:
+        print(_log_line(_failure(exc)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -9,7 +9,7 @@ from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFou
 
 from pocketlite.apis.context import AnyRequest
 from pocketlite.apis.response import JSON, json_bytes
-from pocketlite.core.errors import ApiError, NotFoundError, ValidationErrors
+from pocketlite.core.errors import DEFAULT_MESSAGES, ApiError, NotFoundError, ValidationErrors
 
 __all__ = ["EXCEPTION_HANDLERS"]
 
@@ -30,8 +30,15 @@ def _sorted(value: object) -> object:
     return value
 
 
+def _answer(request: AnyRequest, error: ApiError, cause: BaseException) -> Response[bytes]:
+    # PocketBase's generic message tells the client nothing, so the log says what happened.
+    if error.message == DEFAULT_MESSAGES[500] and not error.data:
+        log.error("%s %s failed: %r", request.method, request.url.path, cause, exc_info=cause)
+    return error_response(error)
+
+
 def _api_error(request: AnyRequest, exc: ApiError) -> Response[bytes]:
-    return error_response(exc)
+    return _answer(request, exc, exc.__cause__ or exc)
 
 
 def _validation(request: AnyRequest, exc: ValidationErrors) -> Response[bytes]:
@@ -45,13 +52,12 @@ def _http(request: AnyRequest, exc: HTTPException) -> Response[bytes]:
         if request.method in ("GET", "HEAD"):
             return error_response(NotFoundError("File not found."))
         return error_response(NotFoundError())
-    return error_response(ApiError(status=exc.status_code))
+    return _answer(request, ApiError(status=exc.status_code), exc)
 
 
 def _unexpected(request: AnyRequest, exc: Exception) -> Response[bytes]:
     # PocketBase answers errors that aren't API errors with a generic 400 and logs the cause.
-    log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
-    return error_response(ApiError())
+    return _answer(request, ApiError(), exc)
 
 
 EXCEPTION_HANDLERS = {

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import ctypes
 import logging
+import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import FrameType
+from typing import Any
 
 import msgspec
 from litestar import Litestar
@@ -38,6 +45,45 @@ __all__ = ["asgi_from_env", "create_asgi"]
 # PocketBase's default body limit (admin-apis.md §11).
 MAX_BODY_SIZE = 32 << 20
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_streams_on_stop_signal(app: App) -> None:
+    """Disconnect the realtime clients as soon as SIGINT or SIGTERM arrives. granian drains
+    the open connections before it runs the lifespan shutdown, and a realtime stream never
+    ends by itself: without this a stop would wait for every stream's idle timeout. As
+    PocketBase cancels its requests' base context when it terminates."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(signum)
+
+        # granian's own handler was added with `loop.add_signal_handler`, which the loop runs
+        # from its wakeup fd whatever the Python-level handler is; chaining to `previous` keeps
+        # that level intact too.
+        def handler(sig: int, frame: FrameType | None, previous: Any = previous) -> None:
+            loop.call_soon_threadsafe(app.realtime.close)
+            if callable(previous):
+                previous(sig, frame)
+
+        signal.signal(signum, handler)
+
+
+def _exit_with_parent() -> None:
+    """A granian worker must not outlive the server process: SIGKILLed, that one can't stop its
+    workers, which would go on holding the port. Linux sends the worker SIGTERM (its graceful
+    stop) when the parent dies."""
+    parent = multiprocessing.parent_process()
+    if parent is None or sys.platform != "linux":
+        return
+    # Until granian sets up this worker's loop, SIGTERM must end it outright: a forked worker
+    # inherits the main process's handler, which would only flag the dead parent's loop.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent.pid:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
 
 def create_litestar(app: App) -> Litestar:
     """The route table and error handling, bound to `app`."""
@@ -45,6 +91,7 @@ def create_litestar(app: App) -> Litestar:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await app.start()
+        _end_streams_on_stop_signal(app)
         try:
             yield
         finally:
@@ -85,7 +132,8 @@ def create_asgi(config: Config) -> ASGIApp:
 
 
 def asgi_from_env() -> ASGIApp:
-    """granian's factory target: the config comes from `$POCKETLITE_CONFIG`."""
+    """granian's factory target, run in each worker: the config comes from `$POCKETLITE_CONFIG`."""
+    _exit_with_parent()
     config = msgspec.json.decode(os.environ.get(CONFIG_ENV, "{}"), type=Config)
     logging.basicConfig(level=logging.DEBUG if config.dev else logging.INFO, format="%(asctime)s %(message)s")
     return create_asgi(config)

@@ -151,6 +151,9 @@ class Database:
 
     async def open(self) -> None:
         """Open the writer and the loop-side reader; creates the file if missing."""
+        # A file SQLite can't open at all must fail here: aiosqlite's thread would report the
+        # failure to an event loop that is closed by then (a traceback at exit).
+        sqlite3.connect(self.path).close()
         self._writer = await aiosqlite.connect(self.path, isolation_level=None)
         self._writer.row_factory = sqlite3.Row
         for pragma in PRAGMAS:

@@ -195,11 +195,16 @@ class Broker:
         self._clients: dict[str, Client] = {}
         self._events: asyncio.Queue[Callable[[], Any]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
+        self._closed = False
 
     # --- clients ---------------------------------------------------------------------------------
 
     def register(self, client: Client) -> None:
-        """Make a connected client reachable by its id."""
+        """Make a connected client reachable by its id; a closed broker ends it at once (a
+        stream that opened while the server stops)."""
+        if self._closed:
+            client.close()
+            return
         self._clients[client.id] = client
 
     def unregister(self, client: Client) -> None:
@@ -217,7 +222,8 @@ class Broker:
         return list(self._clients.values())
 
     def close(self) -> None:
-        """Disconnect everyone and stop fanning out (server shutdown)."""
+        """Disconnect everyone, refuse new clients and stop fanning out (server shutdown)."""
+        self._closed = True
         for client in self.clients():
             self.unregister(client)
         if self._worker is not None:

@@ -6,7 +6,10 @@ before every other command); `start()`/`stop()` open and close it inside a serve
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,7 @@ from pocketlite.core.settings import S3Config, Settings, load_settings, save_set
 from pocketlite.core.tokens import AUTH, read_claims, verify_record_token
 from pocketlite.migrations import SYSTEM_MIGRATIONS
 from pocketlite.tools.filesystem import Filesystem, LocalFilesystem
-from pocketlite.tools.mailer import ConsoleMailer, Mailer, NullMailer, SMTPMailer
+from pocketlite.tools.mailer import ConsoleMailer, Mailer, SendmailMailer, SMTPMailer
 from pocketlite.tools.s3 import S3Filesystem
 from pocketlite.tools.tasks import fire_and_forget
 
@@ -67,13 +70,22 @@ class App:
     # --- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Create the data dir if needed, open the databases, migrate, load settings and schema."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        (self.data_dir / "storage").mkdir(exist_ok=True)
-        shutil.rmtree(self.data_dir / ".pb_temp_to_delete", ignore_errors=True)
-        await self.data.open()
-        await self.aux.open()
+        """Create the data dir if needed, open the databases, migrate, load settings and schema.
+        A data dir that can't be used raises `OSError` or `sqlite3.Error` naming the path."""
         try:
+            if self.data_dir.exists() and not self.data_dir.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(self.data_dir))
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            (self.data_dir / "storage").mkdir(exist_ok=True)
+            shutil.rmtree(self.data_dir / ".pb_temp_to_delete", ignore_errors=True)
+            for db in (self.data, self.aux):
+                try:
+                    await db.open()
+                except sqlite3.Error as exc:
+                    # sqlite's messages ("file is not a database") don't say which file, nor
+                    # that WAL mode needs to create files beside it.
+                    hint = "" if os.access(self.data_dir, os.W_OK) else " (the data dir is read-only)"
+                    raise type(exc)(f"{db.path}: {exc}{hint}") from exc
             await run_migrations(self.data, self.aux, SYSTEM_MIGRATIONS)
             await self.reload_settings()
             await self.reload_collections()
@@ -83,12 +95,15 @@ class App:
             raise
 
     async def stop(self) -> None:
-        """Disconnect realtime clients and close the databases."""
+        """Disconnect realtime clients and close the databases (even if closing S3 fails: an
+        open database keeps the process alive)."""
         self.realtime.close()
-        if self._s3 is not None:
-            await self._s3[1].close()
-        await self.data.close()
-        await self.aux.close()
+        try:
+            if self._s3 is not None:
+                await self._s3[1].close()
+        finally:
+            await self.data.close()
+            await self.aux.close()
 
     async def sync(self) -> None:
         """Reload settings and collections when another process (a worker sharing pb_data, the
@@ -172,11 +187,16 @@ class App:
             self.realtime.unset_auth(collection)
 
     async def import_collections(self, items: list[dict[str, Any]], delete_missing: bool) -> None:
-        """Create/update/delete many collections in one transaction, then refresh."""
+        """Create/update/delete many collections in one transaction, then refresh; the files of
+        the collections it deleted go, as with `delete_collection`."""
         try:
-            await import_collections(self.data, items, delete_missing, self.collections())
+            deleted = await import_collections(self.data, items, delete_missing, self.collections())
         finally:
             await self.reload_collections()
+        for collection in deleted:
+            await self.storage().delete_prefix(collection.id)
+            if collection.is_auth:
+                self.realtime.unset_auth(collection)
 
     def superusers(self) -> Collection:
         """The `_superusers` collection (always present)."""
@@ -206,8 +226,8 @@ class App:
     # --- auth ------------------------------------------------------------------------------------
 
     def mailer(self) -> Mailer:
-        """Where mail goes: the SMTP server of the settings; without one, the console in
-        `--dev` and nowhere (with a warning) otherwise."""
+        """Where mail goes: the SMTP server of the settings; without one, the local `sendmail`
+        program as PocketBase does, except in `--dev`, where pocketlite prints mails instead."""
         smtp = self.settings.smtp
         if smtp.enabled:
             return SMTPMailer(
@@ -219,7 +239,7 @@ class App:
                 auth_method=smtp.authMethod,
                 local_name=smtp.localName,
             )
-        return ConsoleMailer() if self.config.dev else NullMailer()
+        return ConsoleMailer() if self.config.dev else SendmailMailer()
 
     async def find_auth_record_by_token(self, token: str, token_type: str = AUTH) -> Record | None:
         """The auth record a valid token of `token_type` belongs to, else None."""

@@ -58,6 +58,14 @@ def _has_upload(value: Any) -> bool:
     return any(isinstance(v, Upload) for v in (value if isinstance(value, list) else [value]))
 
 
+def _resubmitted(value: Any) -> Any:
+    """NB: PocketBase hands each sub-request a new multipart whose files carry their stored
+    names, so a batch upload's name is normalized twice (`pass_wd_<random>_<random>.TXT`)."""
+    if isinstance(value, list):
+        return [_resubmitted(v) for v in value]
+    return Upload(value.name, value.content) if isinstance(value, Upload) else value
+
+
 def _route(method: str, url: str) -> tuple[str, str, str] | None:
     """(action, collection, record id) of a supported sub-request."""
     parts = urlsplit(url).path.strip("/").split("/")
@@ -130,6 +138,9 @@ async def _run(parent: Call, index: int, sub: SubRequest) -> dict[str, Any]:
         raise BadRequestError("Batch transaction failed.", {"requests": {str(index): failure}}) from exc
 
 
+_READ_FAILURE = "Failed to read the submitted batch data."
+
+
 @post("/api/batch", status_code=200)
 async def batch(request: AnyRequest) -> Response[bytes]:
     """Run the sub-requests in order inside one transaction; the first failure undoes all."""
@@ -137,19 +148,19 @@ async def batch(request: AnyRequest) -> Response[bytes]:
     config = call.app.settings.batch
     if not config.enabled or config.maxRequests <= 0:
         raise ForbiddenError("Batch requests are not allowed.")
-    data = await read_record_body(request)
+    data = await read_record_body(request, _READ_FAILURE)
     uploads = {k: v for k, v in data.items() if k.startswith("requests") and _has_upload(v)}
     try:
         body = msgspec.convert({k: v for k, v in data.items() if k not in uploads}, BatchBody)
     except msgspec.ValidationError as exc:
-        raise BadRequestError("An error occurred while loading the submitted data.") from exc
+        raise BadRequestError(_READ_FAILURE) from exc
     # Files come as `requests.N.field` or `requests[N].field` parts (the requests themselves in
     # `@jsonPayload`).
     for key, value in uploads.items():
         match = _FILE_KEY_RE.match(key)
         index = int(match[1] or match[2]) if match is not None else len(body.requests)
         if match is not None and index < len(body.requests):
-            body.requests[index].body[match[3]] = value
+            body.requests[index].body[match[3]] = _resubmitted(value)
     _validate(body, config.maxRequests)
     timeout = config.timeout if config.timeout > 0 else 3
     try:

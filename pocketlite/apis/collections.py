@@ -42,7 +42,7 @@ def _found(request: AnyRequest, id_or_name: str) -> Collection:
 
 
 async def _body(request: AnyRequest, load_error: str) -> dict[str, Any]:
-    body: dict[str, Any] = await read_body(request, dict[str, Any], load_error)
+    body: dict[str, Any] = await read_body(request, dict[str, Any], load_error, wrap_unsupported=True)
     return body
 
 
@@ -173,6 +173,8 @@ async def import_collections(request: AnyRequest) -> None:
         raise BadRequestError(
             "Failed to import collections.", ValidationErrors({"collections": error})
         ) from exc
+    except ValidationErrors as exc:  # e.g. an index the table sync refused, as they are
+        raise BadRequestError("Failed to import collections.", exc) from exc
 
 
 @get("/api/collections/meta/scaffolds")

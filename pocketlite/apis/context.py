@@ -24,6 +24,7 @@ __all__ = [
     "get_auth",
     "is_superuser",
     "request_info",
+    "require_collection_auth",
     "require_superuser",
 ]
 
@@ -77,6 +78,19 @@ def collection(request: AnyRequest, id_or_name: str) -> Collection:
     if found is None:
         raise NotFoundError("Missing or invalid collection context.")
     return found
+
+
+def require_collection_auth(request: AnyRequest, id_or_name: str) -> tuple[Collection, Record]:
+    """The path's collection and the record signed in to it: 404 for an unknown collection,
+    401 for guests, 403 for a record of any other collection (named in the message), as
+    PocketBase's `RequireSameCollectionContextAuth` after its collection rate limiter."""
+    found = collection(request, id_or_name)
+    auth = get_auth(request)
+    if auth is None:
+        raise UnauthorizedError("The request requires valid record authorization token.")
+    if auth.collection.id != found.id:
+        raise ForbiddenError(f"The request requires auth record from {auth.collection.name} collection.")
+    return found, auth
 
 
 def auth_collection(request: AnyRequest, id_or_name: str) -> Collection:

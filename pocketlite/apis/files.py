@@ -19,8 +19,9 @@ from pocketlite.core.fields import FileField
 from pocketlite.core.files import file_key, thumb_key
 from pocketlite.core.record_view import can_access
 from pocketlite.core.records import find_record_by_id
+from pocketlite.core.view_files import find_record_by_view_file
 from pocketlite.tools.filesystem import FileInfo, Filesystem
-from pocketlite.tools.thumbs import make_thumb
+from pocketlite.tools.thumbs import MAX_PIXELS, ImageTooLarge, make_thumb
 
 __all__ = ["ROUTES"]
 
@@ -55,9 +56,11 @@ _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
 # Thumbnails are made on a few threads at a time (PB_THUMBS_MAX_WORKERS, default CPUs + 2),
 # each request waiting at most PB_THUMBS_MAX_WAIT seconds for its turn; one thumbnail being made
-# is shared by every request that wants it.
+# is shared by every request that wants it. Images that would decode to more than
+# PB_THUMBS_MAX_PIXELS pixels get no thumbnail.
 _THUMB_SLOTS = asyncio.Semaphore(int(os.environ.get("PB_THUMBS_MAX_WORKERS", (os.cpu_count() or 1) + 2)))
 _THUMB_WAIT = float(os.environ.get("PB_THUMBS_MAX_WAIT", 60))
+_THUMB_MAX_PIXELS = int(os.environ.get("PB_THUMBS_MAX_PIXELS", MAX_PIXELS))
 _MAKING: dict[str, asyncio.Future[FileInfo | None]] = {}
 
 
@@ -82,11 +85,16 @@ async def _thumb(
             await _THUMB_SLOTS.acquire()
         try:
             original = await storage.read(original_key)
-            data, thumb_type = await asyncio.to_thread(make_thumb, original, content_type, size)
+            data, thumb_type = await asyncio.to_thread(
+                make_thumb, original, content_type, size, _THUMB_MAX_PIXELS
+            )
             await storage.write(key, data, thumb_type, {})
         finally:
             _THUMB_SLOTS.release()
         result = await storage.info(key)
+    except ImageTooLarge as exc:  # a decompression bomb, or just too big: the original instead
+        _log.warning("thumbnail %s of %s refused: %s", size, original_key, exc)
+        result = None
     except Exception:  # a broken image (or a busy server) serves the original instead
         _log.warning("thumbnail %s of %s failed", size, original_key, exc_info=True)
         result = None
@@ -129,6 +137,15 @@ async def serve_file(
         info.context, info.auth = "protectedFile", auth
         if not await can_access(app.data, app.find_collection, record, collection.viewRule, info):
             raise NotFoundError()
+    if collection.is_view:
+        # A view's files live with the record of the collection its file column copies: from
+        # here on, that record's storage is the one read.
+        owner = await find_record_by_view_file(
+            app.data, app.find_collection, collection, field.name, filename
+        )
+        if owner is None:
+            raise NotFoundError()
+        collection, record = owner.collection, owner
     storage = app.storage()
     key = file_key(collection, record.id, filename)
     stored = await storage.info(key)

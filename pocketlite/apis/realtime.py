@@ -112,7 +112,7 @@ def _validate(form: SubscribeForm) -> None:
 @post("/api/realtime", status_code=204)
 async def subscribe(request: AnyRequest) -> None:
     """Replace the client's subscriptions (an empty list unsubscribes from everything)."""
-    form = await read_body(request, SubscribeForm, "")  # "" = the generic message
+    form = await read_body(request, SubscribeForm, "", wrap_unsupported=True)  # "" = the generic message
     _validate(form)
     client = get_app(request).realtime.client(form.clientId)
     if client is None:

@@ -18,6 +18,7 @@ from pocketlite.apis.context import (
     get_auth,
     is_superuser,
     request_info,
+    require_collection_auth,
     require_superuser,
 )
 from pocketlite.apis.realip import real_ip
@@ -181,12 +182,7 @@ async def auth_with_password(request: AnyRequest, collection_id: str) -> Respons
 @post("/api/collections/{collection_id:str}/auth-refresh", status_code=200)
 async def auth_refresh(request: AnyRequest, collection_id: str) -> Response[bytes]:
     """A new token for the current one (the same token back when it isn't refreshable)."""
-    auth = get_auth(request)
-    if auth is None:
-        raise UnauthorizedError("The request requires valid record authorization token.")
-    collection = auth_collection(request, collection_id)
-    if auth.collection.id != collection.id:
-        raise ForbiddenError(f"The request requires auth record from {auth.collection.name} collection.")
+    _, auth = require_collection_auth(request, collection_id)
     token = _request_token(request)
     if read_claims(token).get("refreshable") is True:
         token = issue_token(auth, AUTH, refreshable=True)
@@ -208,8 +204,15 @@ class ImpersonateBody(msgspec.Struct):
 async def impersonate(request: AnyRequest, collection_id: str, record_id: str) -> Response[bytes]:
     """A non-refreshable auth token for any record of an auth collection (superusers only)."""
     require_superuser(request)
-    collection = auth_collection(request, collection_id)
-    body = await read_body(request, ImpersonateBody)
+    # NB: no collection rate limiter runs before this route in PocketBase, so an unknown
+    # collection gets the auth-collection message too.
+    collection = get_app(request).find_collection(collection_id)
+    if collection is None or not collection.is_auth:
+        raise NotFoundError("Missing or invalid auth collection context.")
+    record = await find_record_by_id(get_app(request).data, collection, record_id)
+    if record is None:
+        raise NotFoundError()
+    body = await read_body(request, ImpersonateBody, wrap_unsupported=True)
     if body.duration < 0:
         raise ValidationErrors(
             {
@@ -218,9 +221,6 @@ async def impersonate(request: AnyRequest, collection_id: str, record_id: str) -
                 )
             }
         )
-    record = await find_record_by_id(get_app(request).data, collection, record_id)
-    if record is None:
-        raise NotFoundError()
     token = issue_token(record, AUTH, duration=body.duration, refreshable=False)
     return await finish_auth(request, record, "", token=token)
 

@@ -4,6 +4,7 @@ is known, so they reveal nothing about who has an account."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 import msgspec
@@ -11,11 +12,11 @@ from litestar import post
 
 from pocketlite.apis.auth_forms import email_format, validate_form
 from pocketlite.apis.body import read_body
-from pocketlite.apis.context import AnyRequest, auth_collection, get_app, get_auth
+from pocketlite.apis.context import AnyRequest, auth_collection, get_app, require_collection_auth
 from pocketlite.app import App
 from pocketlite.core.auth import find_record_by_email
 from pocketlite.core.collection import Collection
-from pocketlite.core.errors import BadRequestError, UnauthorizedError, ValidationError, ValidationErrors
+from pocketlite.core.errors import BadRequestError, ValidationError, ValidationErrors
 from pocketlite.core.fields import PasswordField
 from pocketlite.core.mails import send_email_change, send_password_reset, send_verification
 from pocketlite.core.record import Record
@@ -27,6 +28,8 @@ from pocketlite.tools.security import decode_token_unverified, random_string
 from pocketlite.tools.tasks import fire_and_forget
 
 __all__ = ["ROUTES"]
+
+_log = logging.getLogger("pocketlite")
 
 VERIFICATION, PASSWORD_RESET, EMAIL_CHANGE = "verification", "passwordReset", "emailChange"
 
@@ -188,7 +191,7 @@ async def request_password_reset(request: AnyRequest, collection_id: str) -> Non
 async def confirm_password_reset(request: AnyRequest, collection_id: str) -> None:
     """Set a new password with a password reset token (every older token dies with it)."""
     collection = auth_collection(request, collection_id)
-    body = await read_body(request, PasswordResetBody)
+    body = await read_body(request, PasswordResetBody, wrap_unsupported=True)
     field = collection.field("password")
     min_len = field.min if isinstance(field, PasswordField) and field.min > 0 else 1
     app = get_app(request)
@@ -231,11 +234,8 @@ async def confirm_password_reset(request: AnyRequest, collection_id: str) -> Non
 @post("/api/collections/{collection_id:str}/request-email-change", status_code=204)
 async def request_email_change(request: AnyRequest, collection_id: str) -> None:
     """Mail a confirmation link to the new address of the signed-in record."""
-    collection = auth_collection(request, collection_id)
+    collection, record = require_collection_auth(request, collection_id)
     _not_superusers(collection, "All superusers can change their emails directly.")
-    record = get_auth(request)
-    if record is None:
-        raise UnauthorizedError("The request requires valid record authorization token.")
     body = await read_body(request, NewEmailBody)
     app = get_app(request)
     rules: tuple[Rule, ...] = (required, length(1, 255), email_format, not_in([record.get_string("email")]))
@@ -248,6 +248,7 @@ async def request_email_change(request: AnyRequest, collection_id: str) -> None:
     try:
         await send_email_change(app.mailer(), app.settings.meta, record, token, body.newEmail)
     except Exception as exc:
+        _log.error("Sending the email change e-mail failed: %s", exc)
         raise BadRequestError("Failed to request email change.") from exc
 
 

@@ -1,5 +1,6 @@
 """Reading record bodies (records-api.md §6): a JSON object, or form fields with PocketBase's
-type inference, repeated keys as arrays, uploads as `Upload`s and `@jsonPayload` merged in."""
+type inference, repeated keys as arrays, uploads as `Upload`s and `@jsonPayload` merged in. The
+body is bound as PocketBase binds it into a map (see `apis/body.py`)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from typing import Any
 import msgspec
 from litestar.datastructures import UploadFile
 
+from pocketlite.apis.body import JSON_PAYLOAD, BodyError, UnsupportedContentType, read_payload
 from pocketlite.apis.context import AnyRequest
 from pocketlite.core.errors import BadRequestError
 from pocketlite.core.fields.file import Upload
 
 __all__ = ["read_record_body"]
 
-_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 _NUMBER_RE = re.compile(r"^-?[0-9.]+$")
 
 
@@ -34,31 +35,33 @@ def _infer(value: str) -> Any:
     return value
 
 
-async def read_record_body(request: AnyRequest) -> dict[str, Any]:
-    """The submitted data; a body that isn't an object is PocketBase's generic 400."""
-    content_type = request.headers.get("content-type", "").lower()
-    if content_type.startswith(_FORM_TYPES):
-        return await _read_form(request)
-    raw = await request.body()
-    if not raw.strip():
-        return {}
+async def read_record_body(request: AnyRequest, load_error: str = "") -> dict[str, Any]:
+    """The submitted data; a body that isn't an object (nor `null`) is a 400 with `load_error`
+    (PocketBase's generic message when ""). An unsupported Content-Type is PocketBase's own 400,
+    unless `load_error` is given (an endpoint that wraps every binding error)."""
     try:
-        data = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
-        raise BadRequestError() from exc
-    if not isinstance(data, dict):
-        raise BadRequestError()
-    return data
+        body = await read_payload(request)
+    except UnsupportedContentType:
+        if load_error:
+            raise BadRequestError(load_error) from None
+        raise
+    except BodyError as exc:
+        raise BadRequestError(load_error) from exc
+    if body.kind == "form":
+        return await _read_form(body.value, load_error)
+    # NB: Go's encoding/xml can't decode into a map, so an XML body always fails here.
+    if body.kind == "xml" or not isinstance(body.value, dict | None):
+        raise BadRequestError(load_error)
+    return body.value or {}
 
 
-async def _read_form(request: AnyRequest) -> dict[str, Any]:
-    form = await request.form()
+async def _read_form(items: list[tuple[str, Any]], load_error: str) -> dict[str, Any]:
     data: dict[str, Any] = {}
     payloads: list[str] = []
-    for key, value in form.multi_items():
+    for key, value in items:
         if isinstance(value, UploadFile):
             inferred: Any = Upload(value.filename or "", await value.read())
-        elif key == "@jsonPayload":
+        elif key == JSON_PAYLOAD:
             payloads.append(value)
             continue
         else:
@@ -72,7 +75,7 @@ async def _read_form(request: AnyRequest) -> dict[str, Any]:
         try:
             decoded = msgspec.json.decode(payload)
         except msgspec.DecodeError as exc:
-            raise BadRequestError() from exc
+            raise BadRequestError(load_error) from exc
         if isinstance(decoded, dict):
             data.update(decoded)
     return data

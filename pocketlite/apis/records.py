@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from pocketlite.apis.response import json_response
 from pocketlite.apis.throttle import EmptyListThrottle
 from pocketlite.app import App
 from pocketlite.core.collection import Collection
-from pocketlite.core.errors import BadRequestError, ForbiddenError, NotFoundError, ValidationErrors
+from pocketlite.core.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError, ValidationErrors
 from pocketlite.core.files import save_record_with_files
 from pocketlite.core.record import Record
 from pocketlite.core.record_form import auth_form_errors
@@ -27,6 +28,8 @@ from pocketlite.search.provider import ListParams
 from pocketlite.tools.security import random_string
 
 __all__ = ["ROUTES", "Call", "create_record", "delete_one", "insert_record", "update_record", "upsert_record"]
+
+_log = logging.getLogger("pocketlite")
 
 _SUPERUSERS_ONLY = "Only superusers can perform this action."
 # Filtered lists that keep coming back empty may be probing what a rule hides.
@@ -168,6 +171,13 @@ async def _save(call: Call, record: Record, body: dict[str, Any], info: RequestI
         await save_record_with_files(call.app.data, call.app.storage(), record, find=call.app.find_collection)
     except ValidationErrors as exc:
         raise BadRequestError(failure, exc) from exc
+    except ApiError:
+        raise
+    except Exception as exc:
+        # As PocketBase: a failed write that isn't the client's fault (a full disk, an I/O error)
+        # answers with the action's failure message; the cause goes to the log.
+        _log.exception("Saving a record of %r failed", record.collection.name)
+        raise BadRequestError(failure) from exc
 
 
 async def create_record(call: Call, collection_id: str, body: dict[str, Any]) -> dict[str, Any]:

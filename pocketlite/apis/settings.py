@@ -3,19 +3,27 @@ Superusers only; secrets are never returned."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import msgspec
 from litestar import Response, get, patch, post
 
 from pocketlite.apis.auth_forms import email_format, validate_form
-from pocketlite.apis.body import LOAD_ERROR, read_body
+from pocketlite.apis.body import (
+    LOAD_ERROR,
+    BodyError,
+    UnsupportedContentType,
+    nested_form,
+    read_body,
+    read_payload,
+)
 from pocketlite.apis.context import AnyRequest, get_app, require_superuser
 from pocketlite.apis.response import json_response
 from pocketlite.app import App
 from pocketlite.core import mails
 from pocketlite.core.collection import merge_input
-from pocketlite.core.errors import BadRequestError, ValidationError, ValidationErrors
+from pocketlite.core.errors import BadRequestError, InternalServerError, ValidationError, ValidationErrors
 from pocketlite.core.fields import TextField
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS
@@ -27,6 +35,8 @@ from pocketlite.tools.security import random_string
 from pocketlite.tools.types import now_string
 
 __all__ = ["ROUTES"]
+
+_log = logging.getLogger("pocketlite")
 
 TEMPLATES = ("verification", "password-reset", "email-change", "otp", "login-alert")
 
@@ -47,15 +57,35 @@ async def list_settings(request: AnyRequest) -> Response[bytes]:
     return json_response(request, _public(get_app(request).settings))
 
 
+async def _submitted(request: AnyRequest) -> tuple[dict[str, Any], bool]:
+    """The submitted settings, and whether they are form text (which Go parses into the typed
+    fields, so it converts leniently). Every binding failure is the load error."""
+    try:
+        body = await read_payload(request)
+        if body.kind == "form":
+            return nested_form(body.value), True
+    except (UnsupportedContentType, BodyError) as exc:
+        raise BadRequestError(LOAD_ERROR) from exc
+    if body.kind == "json" and body.value is None:
+        # NB: PocketBase binds into a *Settings pointer that JSON null sets to nil; the update
+        # then panics, which it answers with a 500.
+        raise InternalServerError()
+    if body.kind != "json":
+        return {}, False  # no body, or XML (whose elements bind no settings field here)
+    if not isinstance(body.value, dict):
+        raise BadRequestError(LOAD_ERROR)
+    return body.value, False
+
+
 @patch("/api/settings")
 async def update_settings(request: AnyRequest) -> Response[bytes]:
     """Merge the body onto the settings, validate, store."""
     require_superuser(request)
     app = get_app(request)
-    body = await read_body(request, dict[str, Any])
+    body, is_form = await _submitted(request)
     merged = merge_input(msgspec.to_builtins(app.settings), body)
     try:
-        settings = msgspec.convert(merged, Settings)
+        settings = msgspec.convert(merged, Settings, strict=not is_form)
     except msgspec.ValidationError as exc:
         raise BadRequestError(LOAD_ERROR) from exc
     errors = settings_errors(settings)
@@ -94,7 +124,7 @@ async def test_email(request: AnyRequest) -> None:
     """Send one of the auth e-mails to an address, with a stand-in record."""
     require_superuser(request)
     app = get_app(request)
-    body = await read_body(request, TestEmail)
+    body = await read_body(request, TestEmail, wrap_unsupported=True)
     errors: dict[str, ValidationError | ValidationErrors] = {}
     try:
         validate_form(
@@ -135,6 +165,7 @@ async def test_email(request: AnyRequest) -> None:
         else:
             await mails.send_auth_alert(mailer, meta, record, f"{now_string()} - TEST_IP TEST_USER_AGENT")
     except OSError as exc:
+        _log.error("Sending the test e-mail failed: %s", exc)
         raise BadRequestError(f"Failed to send the test email. Raw error: \n{exc}") from exc
 
 
@@ -149,7 +180,7 @@ async def test_s3(request: AnyRequest) -> None:
     """Upload and delete a small file in the `storage` or `backups` bucket of the settings."""
     require_superuser(request)
     app = get_app(request)
-    body = await read_body(request, TestS3)
+    body = await read_body(request, TestS3, wrap_unsupported=True)
     try:
         validate_form({"filesystem": (body.filesystem, (required, one_of(("storage", "backups"))))})
     except ValidationErrors as exc:

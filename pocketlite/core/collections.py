@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -23,7 +24,7 @@ from pocketlite.core.collection import (
     merge_input,
 )
 from pocketlite.core.collection_validator import validate_collection
-from pocketlite.core.db import Database, Transaction
+from pocketlite.core.db import Database, Transaction, describe_error
 from pocketlite.core.errors import BadRequestError, ValidationErrors
 from pocketlite.core.fields import Field
 from pocketlite.core.indexes import parse_index
@@ -31,7 +32,7 @@ from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, delete_record
 from pocketlite.core.scaffolds import apply_type_defaults, new_collection
 from pocketlite.core.tablesync import drop_collection_table, quote, sync_collection_table
-from pocketlite.core.views import delete_view, id_as_text, infer_view_fields, save_view
+from pocketlite.core.views import ViewQueryError, delete_view, id_as_text, infer_view_fields, save_view
 from pocketlite.tools.security import random_string
 from pocketlite.tools.types import now_string
 
@@ -166,11 +167,15 @@ def find_references(collection: Collection, collections: list[Collection]) -> li
     ]
 
 
-async def delete_collection(db: Database, collection: Collection, collections: list[Collection]) -> None:
-    """Drop a collection and its table; refused for system collections and referenced ones."""
+async def delete_collection(
+    db: Database, collection: Collection, collections: list[Collection], *, integrity_checks: bool = True
+) -> None:
+    """Drop a collection and its table; refused for system collections and, with
+    `integrity_checks`, for collections that relations or views still read. Imports go
+    without those checks, validating the result instead."""
     if collection.system:
         raise BadRequestError(f"[{collection.name}] system collections cannot be deleted")
-    references = find_references(collection, collections)
+    references = find_references(collection, collections) if integrity_checks else []
     if references:
         names = ", ".join(c.name for c in references)
         raise BadRequestError(
@@ -179,9 +184,10 @@ async def delete_collection(db: Database, collection: Collection, collections: l
     async with db.transaction() as tx:
         await drop_collection_table(tx, collection)
         await tx.execute("DELETE FROM `_collections` WHERE id = ?", (collection.id,))
-        # A view over the dropped table would break: re-inferring every view finds out (and
-        # the error rolls the delete back).
-        await _refresh_dependent_views(tx, exclude=collection.id, strict=True)
+        if integrity_checks:
+            # A view over the dropped table would break: re-inferring every view finds out (and
+            # the error rolls the delete back).
+            await _refresh_dependent_views(tx, exclude=collection.id, strict=True)
 
 
 async def _refresh_dependent_views(tx: Transaction, *, exclude: str, strict: bool = False) -> None:
@@ -231,12 +237,14 @@ class CollectionsImportError(Exception):
 
 async def import_collections(
     db: Database, items: list[dict[str, Any]], delete_missing: bool, existing: list[Collection]
-) -> None:
+) -> list[Collection]:
     """Create or update every collection of `items` (matched by id, else by name) in one
     transaction; with `delete_missing`, drop the non-system collections and fields not listed.
+    Returns the collections dropped.
 
     Like PocketBase, everything is saved first and validated afterwards, so collections of one
-    import may reference each other in any order.
+    import may reference each other in any order, and a collection may be dropped together with
+    the views over it.
     """
     by_key = {c.id: c for c in existing} | {c.name.lower(): c for c in existing}
     imported: list[tuple[Collection, Collection | None]] = []
@@ -257,20 +265,28 @@ async def import_collections(
         imported.append((collection, current))
     imported.sort(key=lambda pair: (pair[0].is_view, pair[0].created, pair[0].updated))
 
+    deleted: list[Collection] = []
     async with db.transaction() as tx:
         if delete_missing:
             listed = {c.id for c, _ in imported}
-            for collection in existing:
-                if collection.id not in listed and not collection.system:
-                    await delete_collection(db, collection, [])
+            deleted = [c for c in existing if c.id not in listed and not c.system]
+            for collection in deleted:
+                await delete_collection(db, collection, [], integrity_checks=False)
         lookup: dict[str, Collection] = {}
         for collection, current in imported:
-            await save_collection(db, collection, current, lambda _: None, validate=False)
+            try:
+                await save_collection(db, collection, current, lambda _: None, validate=False)
+            except (sqlite3.Error, ViewQueryError) as exc:
+                raise CollectionsImportError(
+                    f'failed to save collection "{collection.name}": {describe_error(exc)}', validation=False
+                ) from exc
         for collection, _ in imported:
             lookup[collection.id] = lookup[collection.name.lower()] = collection
+        gone = {c.id for c in deleted}
         for c in existing:
-            lookup.setdefault(c.id, c)
-            lookup.setdefault(c.name.lower(), c)
+            if c.id not in gone:
+                lookup.setdefault(c.id, c)
+                lookup.setdefault(c.name.lower(), c)
         for collection, current in imported:
             try:
                 await validate_collection(
@@ -283,6 +299,7 @@ async def import_collections(
                     f"({collection.id}):\n{details}",
                     validation=True,
                 ) from exc
+    return deleted
 
 
 def _scaffold_dict(data: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pocketlite.core.fields import FileField, MultiValueField, NumberField, TextField
+from pocketlite.core.fields import (
+    AutodateField,
+    Field,
+    FileField,
+    MultiValueField,
+    NumberField,
+    PasswordValue,
+    TextField,
+)
 from pocketlite.core.fields.file import Upload
 from pocketlite.core.fields.number import to_number
 from pocketlite.core.record import Record
@@ -32,21 +40,37 @@ def _has_upload(value: Any) -> bool:
     return any(isinstance(item, Upload) for item in items)
 
 
+def _accepts(field: Field, modifier: str) -> bool:
+    """Whether the field takes the key: every field its plain name; text `:autogenerate`;
+    numbers `+`/`-`; select, relation and file fields `+`, prepend and `-`."""
+    if modifier == "":
+        return True
+    if modifier == "autogenerate":
+        return isinstance(field, TextField)
+    if isinstance(field, NumberField):
+        return modifier in ("+", "-")
+    return isinstance(field, MultiValueField) and modifier in ("+", "^", "-")
+
+
 def apply_input(record: Record, data: dict[str, Any], *, drop_hidden: bool) -> dict[str, Any]:
-    """Apply `data` to `record`; returns the resolved body (modified keys replaced by the field
-    names with their final values), which is what `@request.body` shows rules.
+    """Apply `data` to `record`; returns the resolved body, which is what `@request.body` shows
+    rules: each key a field takes is replaced by the field's name with the field's value after
+    it (`"n": "4"` shows as 4). Keys no field takes stay as sent, and are ignored.
 
     NB: as PocketBase, keys are applied shortest first, so `views+` acts on a submitted `views`.
-    `drop_hidden` (non-superusers) ignores hidden fields, except an auth collection's password.
+    `drop_hidden` (non-superusers) ignores hidden fields, except an auth collection's password,
+    and leaves them out of the resolved body too.
     """
     collection = record.collection
     resolved: dict[str, Any] = dict(data)
     for key in sorted(data, key=len):
         name, modifier = _modifier(key)
         field = collection.field(name)
-        if field is None:
+        if field is None or not _accepts(field, modifier):
             continue
         if drop_hidden and field.hidden and not (collection.is_auth and name == "password"):
+            resolved.pop(key, None)
+            resolved.pop(name, None)
             continue
         value = data[key]
         if isinstance(field, FileField):
@@ -56,12 +80,14 @@ def apply_input(record: Record, data: dict[str, Any], *, drop_hidden: bool) -> d
             # NB: as PocketBase, files sent for other fields are ignored.
             resolved.pop(key, None)
             continue
-        if modifier == "" or (modifier == "autogenerate" and not isinstance(field, TextField)):
+        if isinstance(field, AutodateField):
+            pass  # NB: PocketBase's autodate setter does nothing: clients can't set them
+        elif modifier == "":
             record.set(name, value)
-        elif isinstance(field, NumberField) and modifier in ("+", "-"):
+        elif isinstance(field, NumberField):
             delta = to_number(value)
             record.set(name, record.get(name) + (delta if modifier == "+" else -delta))
-        elif isinstance(field, MultiValueField) and modifier in ("+", "^", "-"):
+        elif isinstance(field, MultiValueField):
             current = field.items_of(record.get(name))
             items = field.items_of(value)
             if modifier == "+":
@@ -71,11 +97,12 @@ def apply_input(record: Record, data: dict[str, Any], *, drop_hidden: bool) -> d
             else:
                 removed = {field.item_name(i) for i in items}
                 record.set(name, [v for v in current if field.item_name(v) not in removed])
-        elif isinstance(field, TextField) and modifier == "autogenerate":
+        elif isinstance(field, TextField):  # `:autogenerate`
             record.set(name, f"{'' if value is None else value}{field.autogenerate()}")
-        else:
-            continue
-        if modifier:
-            del resolved[key]
-            resolved[name] = field.to_api(record.get(name))
+        if isinstance(field, FileField) and not modifier:
+            continue  # the names, as above
+        resolved.pop(key, None)
+        after = record.get(name)
+        # A password shows as the plain text set, as PocketBase's getter gives it.
+        resolved[name] = after.plain if isinstance(after, PasswordValue) else field.to_api(after)
     return resolved

@@ -109,9 +109,9 @@ async def list_records(
     distinct = "DISTINCT " if resolver.joins else ""
     table = quote(collection.name)
     order_sql = f" ORDER BY {order}" if order else ""
-    offset = params.per_page * (params.page - 1)
+    page_sql = f"LIMIT {params.per_page} OFFSET {params.offset}"
     rows = await db.fetch_all(
-        f"SELECT {distinct}{table}.* {query.from_sql()}{order_sql} LIMIT {params.per_page} OFFSET {offset}",
+        f"SELECT {distinct}{table}.* {query.from_sql()}{order_sql} {page_sql}",
         query.all_params(),
         heavy=True,
     )

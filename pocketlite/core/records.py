@@ -162,6 +162,8 @@ async def save_record(
             errors.errors.setdefault(name, error)
     if errors:
         raise errors
+    if collection.is_auth:
+        await _check_auth_id(db, record)
     for field in collection.fields:
         if isinstance(field, PasswordField):
             await field.hash_plain(record.data[field.name])
@@ -179,6 +181,18 @@ async def save_record(
         if isinstance(value, PasswordValue):
             value.plain = ""  # the plain password lives only during the save
     record.original = dict(record.data)
+
+
+async def _check_auth_id(db: Database, record: Record) -> None:
+    """NB: PocketBase refuses an auth record whose id a record of another auth collection has
+    (a loose guard against rules that mix auth collections up), on every save."""
+    others = await db.fetch_all(
+        "SELECT name FROM _collections WHERE type = 'auth' AND id != ?", (record.collection.id,)
+    )
+    for other in others:
+        if await db.fetch_one(f"SELECT 1 FROM {quote(other[0])} WHERE id = ? LIMIT 1", (record.id,)):
+            error = ValidationError("validation_invalid_auth_id", "Invalid or duplicated auth record id.")
+            raise ValidationErrors({"id": error})
 
 
 async def _write_auth_record(db: Database, record: Record) -> None:

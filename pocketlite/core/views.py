@@ -29,6 +29,7 @@ __all__ = [
     "infer_view_fields",
     "normalize_view_query",
     "save_view",
+    "view_field_source",
     "view_sample",
 ]
 
@@ -152,17 +153,40 @@ def _suggest_field(original: str, alias: str, collections: dict[str, Collection]
             return TextField(name=alias)
         if kind in ("boolean", "bool"):
             return BoolField(name=alias)
+    source = _source_field(original, collections, main_alias)
+    if source is None:
+        return _default_field(alias)
+    collection, found = source
+    if found.name.lower() == "id":
+        return RelationField(name=alias, maxSelect=1, collectionId=collection.id)
+    return msgspec.structs.replace(found, id="_clone_" + random_string(4), name=alias)
+
+
+def _source_field(
+    original: str, collections: dict[str, Collection], main_alias: str
+) -> tuple[Collection, Field] | None:
+    """The collection field a SELECT expression names (`field` or `alias.field`), or None."""
     parts = original.split(".")
     table_alias, field_name = (parts[0], parts[1]) if len(parts) == 2 else (main_alias, parts[0])
     collection = collections.get(table_alias)
     if collection is None:
-        return _default_field(alias)
+        return None
     found = next((f for f in collection.fields if f.name.lower() == field_name.lower()), None)
-    if found is None:
-        return _default_field(alias)
-    if field_name.lower() == "id":
-        return RelationField(name=alias, maxSelect=1, collectionId=collection.id)
-    return msgspec.structs.replace(found, id="_clone_" + random_string(4), name=alias)
+    return (collection, found) if found is not None else None
+
+
+def view_field_source(query: str, name: str, find: FindCollection) -> tuple[Collection, Field] | None:
+    """The collection field that the column `name` of a view over `query` copies (that
+    collection may be a view itself), or None for a computed column."""
+    columns, tables = _parse_identifiers(query)
+    collections = {
+        alias: found
+        for original, alias in tables
+        if "(" not in alias and (found := find(original)) is not None
+    }
+    main_alias = tables[0][1] if tables else ""
+    original = next((original for original, alias in columns if alias == name), None)
+    return _source_field(original, collections, main_alias) if original is not None else None
 
 
 async def _collections_by_alias(tx: Transaction, tables: list[tuple[str, str]]) -> dict[str, Collection]:
@@ -220,7 +244,8 @@ def _identifiers(raw: str) -> list[tuple[str, str]]:
         elif len(words) == 1:
             original, alias = words[0], words[0].split(".")[-1]
         else:
-            raise ViewQueryError(f"invalid identifier parts {words}")
+            # Go's `%v` of a []string: `[a b c]`.
+            raise ViewQueryError(f"invalid identifier parts [{' '.join(words)}]")
         out.append((_trim_identifier(original, ""), _trim_identifier(alias, "'")))
     return out
 

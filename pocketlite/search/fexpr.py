@@ -30,6 +30,7 @@ SIGNS = frozenset(
     {"=", "!=", "~", "!~", "<", "<=", ">", ">=", "?=", "?!=", "?~", "?!~", "?<", "?<=", "?>", "?>="}
 )
 MAX_FUNCTION_DEPTH = 3
+_NUL = "\0"
 
 TokenKind = Literal[
     "identifier", "function", "number", "text", "sign", "join", "group", "whitespace", "comment"
@@ -163,7 +164,12 @@ def _valid_identifier(literal: str) -> bool:
 
 
 class _Scanner:
-    """One pass over the text, a token at a time."""
+    """One pass over the text, a token at a time.
+
+    NB: fexpr's reader returns rune 0 as its end-of-input marker, so a NUL in the text ends the
+    token being scanned (which consumes it) and, where a token would start, the whole expression:
+    `n<NUL>=1` is `n=1`, so is `n=1<NUL><NUL>junk`; a NUL inside quotes leaves them unclosed.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -182,7 +188,13 @@ class _Scanner:
             self.pos -= 1
 
     def _peek(self) -> str:
-        return self.text[self.pos] if self.pos < len(self.text) else ""
+        ch = self.text[self.pos] if self.pos < len(self.text) else ""
+        return "" if ch == _NUL else ch
+
+    def _end_token(self) -> None:
+        """Consume the NUL that ended the token just scanned, as fexpr's scanners do."""
+        if self.pos < len(self.text) and self.text[self.pos] == _NUL:
+            self.pos += 1
 
     def scan(self) -> Token | None:
         ch = self._peek()
@@ -216,7 +228,9 @@ class _Scanner:
         start = self.pos
         while self.pos < len(self.text) and accept(self.text[self.pos]):
             self.pos += 1
-        return Token(kind, self.text[start : self.pos])
+        token = Token(kind, self.text[start : self.pos])
+        self._end_token()
+        return token
 
     def _number(self) -> Token:
         start = self.pos
@@ -229,6 +243,7 @@ class _Scanner:
             had_dot = had_dot or ch == "."
             self.pos += 1
         literal = self.text[start : self.pos]
+        self._end_token()
         if literal == "-" or literal[0] == "." or literal[-1] == ".":
             raise FilterSyntaxError(f"invalid number {_q(literal)}")
         return Token("number", literal)
@@ -241,6 +256,8 @@ class _Scanner:
         closed = False
         while self.pos < len(self.text):
             ch = self.text[self.pos]
+            if ch == _NUL:
+                break
             self.pos += 1
             if ch == quote and previous != "\\":
                 closed = True
@@ -256,8 +273,8 @@ class _Scanner:
     def _comment(self) -> Token:
         if self.text[self.pos : self.pos + 2] != "//":
             raise FilterSyntaxError("invalid comment")
-        end = self.text.find("\n", self.pos)
-        end = len(self.text) if end < 0 else end
+        ends = [i for i in (self.text.find("\n", self.pos), self.text.find(_NUL, self.pos)) if i >= 0]
+        end = min(ends, default=len(self.text))
         literal = self.text[self.pos + 2 : end].strip()
         self.pos = end + 1 if end < len(self.text) else end
         return Token("comment", literal)
@@ -280,6 +297,7 @@ class _Scanner:
                 break
             self.pos += 1
         literal = self.text[start : self.pos]
+        self._end_token()
         if not _valid_identifier(literal):
             raise FilterSyntaxError(f"invalid identifier {_q(literal)}")
         return Token("identifier", literal)
@@ -290,6 +308,8 @@ class _Scanner:
         depth = 1
         while self.pos < len(self.text):
             ch = self.text[self.pos]
+            if ch == _NUL:
+                break
             if ch == "(":
                 depth += 1
             elif ch in "'\"":
@@ -312,6 +332,8 @@ class _Scanner:
         expect_comma = False
         while self.pos < len(self.text):
             ch = self.text[self.pos]
+            if ch == _NUL:
+                break
             if ch == ")":
                 self.pos += 1
                 return Token("function", name, tuple(args))

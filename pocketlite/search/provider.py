@@ -4,6 +4,7 @@ envelope PocketBase answers with (records-api.md, admin-apis.md §1)."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -19,6 +20,8 @@ MAX_PER_PAGE = 1000
 MAX_FILTER_LENGTH = 3500
 _TRUE = frozenset({"1", "t", "T", "true", "TRUE", "True"})
 _FALSE = frozenset({"0", "f", "F", "false", "FALSE", "False"})
+_ATOI = re.compile(r"[+-]?[0-9]+")
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 
 class Reader(Protocol):
@@ -36,6 +39,14 @@ class ListParams:
     sort: str = ""
     filter: str = ""
     skip_total: bool = False
+
+    @property
+    def offset(self) -> int:
+        """`perPage * (page - 1)` in Go's wrapping int64 arithmetic. NB: PocketBase's offset
+        overflows for a huge page (`page=9223372036854775807` gives -60, which SQLite reads as
+        no offset: the first page of items, under the page number asked for)."""
+        wrapped = (self.per_page * (self.page - 1)) & 0xFFFFFFFFFFFFFFFF
+        return wrapped - (1 << 64) if wrapped > _INT64_MAX else wrapped
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> ListParams:
@@ -56,9 +67,16 @@ class ListParams:
 
 
 def _int(raw: str, default: int) -> int:
+    """Go's `strconv.Atoi` on a 64-bit machine: an optional sign and ASCII digits, within int64
+    (Python's `int()` would also take spaces, `_` and other scripts' digits)."""
     if raw == "":
         return default
-    return int(raw)  # ValueError for anything but an integer, as Go's strconv.Atoi
+    if not _ATOI.fullmatch(raw):
+        raise ValueError(f"invalid integer {raw!r}")
+    value = int(raw)
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        raise ValueError(f"integer out of range {raw!r}")
+    return value
 
 
 @dataclass
@@ -99,9 +117,10 @@ async def list_page(
         where, bound = f" WHERE {built.sql}", built.params
     order = build_sort(params.sort, resolver)
     order_sql = f" ORDER BY {order}" if order else ""
-    offset = params.per_page * (params.page - 1)
     rows = await db.fetch_all(
-        f"SELECT * FROM {table}{where}{order_sql} LIMIT {params.per_page} OFFSET {offset}", bound, heavy=True
+        f"SELECT * FROM {table}{where}{order_sql} LIMIT {params.per_page} OFFSET {params.offset}",
+        bound,
+        heavy=True,
     )
     total_items = total_pages = -1
     if not params.skip_total:

@@ -1,16 +1,18 @@
-"""Sending e-mail: a typed message, and the mailers that deliver it (SMTP, the console in
-development, or nowhere). The stdlib `smtplib` does the SMTP work, in a thread; it covers what
-PocketBase's mailer does (implicit TLS or STARTTLS, PLAIN/LOGIN auth, a custom EHLO name) with
-no extra dependency."""
+"""Sending e-mail: a typed message, and the mailers that deliver it (SMTP, the local `sendmail`
+program, or the console in development). The stdlib `smtplib` does the SMTP work, in a thread; it
+covers what PocketBase's mailer does (implicit TLS or STARTTLS, PLAIN/LOGIN auth, a custom EHLO
+name) with no extra dependency."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
+import shutil
 import smtplib
 import ssl
+import subprocess
 import sys
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import formataddr
 from html.parser import HTMLParser
@@ -20,9 +22,7 @@ import msgspec
 
 from pocketlite.tools.security import random_string
 
-__all__ = ["Address", "ConsoleMailer", "Mailer", "Message", "NullMailer", "SMTPMailer", "html_to_text"]
-
-_log = logging.getLogger("pocketlite")
+__all__ = ["Address", "ConsoleMailer", "Mailer", "Message", "SMTPMailer", "SendmailMailer", "html_to_text"]
 
 
 class Address(msgspec.Struct, frozen=True):
@@ -122,13 +122,62 @@ class ConsoleMailer:
         print(_mime(message).as_string(), file=sys.stdout, flush=True)
 
 
-class NullMailer:
-    """No SMTP configured outside development: the message is dropped with a warning."""
+# Where PocketBase looks for the program, in order (tools/mailer/sendmail.go); a bare name is
+# looked up in $PATH.
+_SENDMAIL_PATHS = ("/usr/sbin/sendmail", "/usr/bin/sendmail", "sendmail")
+
+
+_NEWLINES = re.compile(r"[\r\n]")
+
+
+class SendmailError(OSError):
+    """The `sendmail` program is missing or failed (the text is PocketBase's)."""
+
+
+def _encoded(text: str) -> str:
+    """Go's `mime.QEncoding.Encode`: kept as is unless it holds a byte outside printable ASCII."""
+    if all(" " <= ch <= "~" or ch == "\t" for ch in text):
+        return text
+    return Header(text, "utf-8").encode()
+
+
+def _go_address(address: Address) -> str:
+    """Go's `mail.Address.String()`: `"Name" <addr>`, or `<addr>` without a name."""
+    if not address.name:
+        return f"<{address.address}>"
+    if all(" " <= ch <= "~" for ch in address.name):
+        escaped = address.name.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}" <{address.address}>'
+    return f"{_encoded(address.name)} <{address.address}>"
+
+
+class SendmailMailer:
+    """Delivery through the local `sendmail` program, PocketBase's mailer when SMTP is off.
+
+    NB: PocketBase pipes a bare message to `sendmail -i -t`: its four headers in Go's sorted
+    order, a blank line and the HTML (or the text when there is no HTML); custom headers and
+    attachments are dropped."""
 
     async def send(self, message: Message) -> None:
-        """Log that the message went nowhere."""
-        to = ", ".join(a.address for a in message.to)
-        _log.warning("Mail %r to %s not sent: SMTP is not enabled in the settings", message.subject, to)
+        """Find `sendmail` and pipe the message to it, in a thread (the program blocks)."""
+        await asyncio.to_thread(self._send, message)
+
+    def _send(self, message: Message) -> None:
+        program = next(filter(None, map(shutil.which, _SENDMAIL_PATHS)), None)
+        if program is None:
+            raise SendmailError("failed to locate a sendmail executable path")
+        headers = {
+            "Content-Type": "text/html; charset=UTF-8",
+            "From": _go_address(message.sender),
+            "Subject": _encoded(message.subject),
+            "To": ",".join(a.address for a in message.to),
+        }
+        # Go's Header.Write turns line breaks inside a value into spaces.
+        head = "".join(f"{name}: {_NEWLINES.sub(' ', value)}\r\n" for name, value in headers.items())
+        data = f"{head}\r\n{message.html or message.text}".encode()
+        done = subprocess.run([program, "-i", "-t"], input=data, capture_output=True, check=False)
+        if done.returncode != 0:
+            raise SendmailError(f"exit status {done.returncode}")
 
 
 # --- HTML to text, as PocketBase derives the plain part -----------------------------------------

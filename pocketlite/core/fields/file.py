@@ -48,6 +48,15 @@ def _extension_of(name: str) -> str:
     return name[secondary:] if secondary >= 0 else name[primary:]
 
 
+def _base_name(name: str) -> str:
+    """The last element of a client's file name, as Go's multipart `FileName()` keeps it
+    (`filepath.Base` on "/": trailing slashes dropped, only slashes → "/"; backslashes stay)."""
+    if not name:
+        return name
+    stripped = name.rstrip("/")
+    return stripped.rpartition("/")[2] if stripped else "/"
+
+
 def file_name(original: str, content_type: str) -> str:
     """The stored name of an upload: `<snake_case base>_<10 random chars><clean extension>`."""
     raw = original.encode()
@@ -74,10 +83,10 @@ class Upload:
     __slots__ = ("content", "content_type", "name", "original_name")
 
     def __init__(self, original_name: str, content: bytes) -> None:
-        self.original_name = original_name
+        self.original_name = _base_name(original_name)
         self.content = content
         self.content_type = detect(content)
-        self.name = file_name(original_name, self.content_type)
+        self.name = file_name(self.original_name, self.content_type)
 
     @property
     def size(self) -> int:

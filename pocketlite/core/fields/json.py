@@ -15,7 +15,7 @@ from pocketlite.core.fields.base import (
     register,
     required_error,
 )
-from pocketlite.core.fields.casts import STRICT_JSON, encode_json
+from pocketlite.core.fields.casts import STRICT_JSON, encode_json, format_float_v
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
@@ -110,15 +110,28 @@ class JSONField(Field, kw_only=True):
         return JSONRaw(encode_json(raw))
 
     def from_db(self, raw: Any) -> JSONRaw:
+        """NB: PocketBase scans every column as a string and reads it through its input rules, so
+        a view's computed text `a,b` shows as the string "a,b", text `12` as the number 12, and
+        a REAL as Go formats it (`1e+06`, `+Inf` as a string)."""
         if raw is None:
             return JSONRaw(b"")
-        return JSONRaw(raw.encode() if isinstance(raw, str) else bytes(raw))
+        if isinstance(raw, bytes):
+            return JSONRaw(raw)
+        if isinstance(raw, float):
+            return _from_string(format_float_v(raw))
+        return _from_string(str(raw))
 
     def to_db(self, value: Any) -> str | None:
         return bytes(value).decode() if value else None
 
     def to_api(self, value: Any) -> Any:
-        return msgspec.json.decode(value) if value else None
+        if not value:
+            return None
+        try:
+            return msgspec.json.decode(value)
+        except msgspec.MsgspecError:
+            # Input the value check refuses (`1e400`) can still reach `@request.body`: as text.
+            return bytes(value).decode()
 
     def validate_value(self, value: Any) -> ValidationError | None:
         """Size first, then JSON validity, then `required` (as PocketBase orders them)."""

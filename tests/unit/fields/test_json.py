@@ -76,6 +76,27 @@ def test_stored_values_load_back() -> None:
 
 
 @pytest.mark.parametrize(
+    ("column", "raw"),
+    [
+        ("a,b", b'"a,b"'),
+        ("123", b"123"),
+        ("", b'""'),
+        (" [1]", b'" [1]"'),
+        ('{"top":5}', b'{"top":5}'),
+        (99999999999999999, b"99999999999999999"),
+        (1.5, b"1.5"),
+        (5.0, b"5"),
+        (1234567.0, b"1.234567e+06"),
+        (float("inf"), b'"+Inf"'),
+        (b"[1]", b"[1]"),
+    ],
+)
+def test_computed_columns_load_as_pocketbase_reads_them(column: Any, raw: bytes) -> None:
+    """A view's computed column goes through the input rules as Go's database/sql prints it."""
+    assert JSONField(name="j").from_db(column) == raw
+
+
+@pytest.mark.parametrize(
     ("field", "raw", "error"),
     [
         (JSONField(name="j", required=True), '""', REQUIRED),

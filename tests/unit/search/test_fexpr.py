@@ -117,3 +117,28 @@ def test_refused(text: str, message: str) -> None:
 def test_functions_nest_three_deep_at_most() -> None:
     with pytest.raises(FilterSyntaxError, match=r"max nested function arguments reached \(max: 3\)"):
         parse("a(b(c(d(1)))) = 1")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["n\0=1", "n=1\0", "n=1\0\0junk", "n= \0 1", "n=1 // note\0"],
+)
+def test_a_nul_ends_a_token_or_the_filter(text: str) -> None:
+    # NB: fexpr reads a NUL rune as its end of input (checked against PocketBase 0.40.6).
+    assert parse(text) == (Group(AND, cmp(Token(IDENT, "n"), "=", Token(NUM, "1"))),)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("\0n=1", "empty filter expression"),
+        ("n=1\0junk", 'expected && or ||, got "junk" (identifier)'),
+        ("n='a\0b'", 'invalid quoted text "\'a"'),
+        ("(n=1\0)", "invalid formatted group - missing 1 closing bracket(s)"),
+        ("f(\0a)", "invalid or incomplete function \"f\" (expected ')')"),
+    ],
+)
+def test_a_nul_where_the_grammar_needs_more(text: str, message: str) -> None:
+    with pytest.raises(FilterSyntaxError) as caught:
+        parse(text)
+    assert str(caught.value) == message

@@ -11,7 +11,6 @@ import shutil
 import socket
 import sqlite3
 import sys
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import IO
@@ -25,6 +24,7 @@ from pocketlite.core.fields.email import is_email
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, delete_record, find_first_record_by_data, save_record
 from pocketlite.core.settings import save_settings
+from pocketlite.tools.logline import describe, log_line
 from pocketlite.tools.security import random_digits
 
 __all__ = ["main"]
@@ -44,17 +44,6 @@ _STOP_TIMEOUT = 5
 
 class CommandError(Exception):
     """A failure printed as `YYYY/MM/DD HH:MM:SS <message>`, exit status 1."""
-
-
-def _log_line(message: str) -> str:
-    return time.strftime("%Y/%m/%d %H:%M:%S ") + message
-
-
-def _failure(exc: Exception) -> str:
-    """The one line a failed command prints; an `OSError` names its path as Go's do."""
-    if isinstance(exc, OSError) and exc.filename and exc.strerror:
-        return f"{exc.filename}: {exc.strerror[:1].lower()}{exc.strerror[1:]}"
-    return str(exc)
 
 
 # --- arguments -----------------------------------------------------------------------------------
@@ -320,7 +309,7 @@ def _warn_ignored_dirs(config: Config) -> None:
         count = sum(1 for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
         if count:
             message = f"Warning: ignoring the {count} file(s) in {os.path.normpath(folder)}"
-            print(_log_line(f"{message}: {flag} is not implemented yet"), file=sys.stderr)
+            print(log_line(f"{message}: {flag} is not implemented yet"), file=sys.stderr)
 
 
 def _program() -> str:
@@ -370,7 +359,7 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
     lock = _lock_data_dir(config.data_dir)
     _warn_ignored_dirs(config)
     base = f"http://{host}:{port}"
-    print(_log_line(f"Server started at {base}"))
+    print(log_line(f"Server started at {base}"))
     print(f"├─ REST API:  {base}/api/")
     print(f"└─ Dashboard: {base}/_/")
     if not has_superuser:
@@ -420,7 +409,7 @@ def run(argv: Sequence[str]) -> int:
         else:
             asyncio.run(_with_app(config, lambda app: _superuser(app, args)))
     except (CommandError, OSError, ValueError, sqlite3.Error) as exc:
-        print(_log_line(_failure(exc)), file=sys.stderr)
+        print(log_line(describe(exc)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

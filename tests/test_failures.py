@@ -225,6 +225,37 @@ def test_a_second_server_on_the_same_data_dir_is_refused(fresh_dir: Path) -> Non
     second.stop()
 
 
+# A server worker is granian running the same factory the CLI hands it, with the config the CLI
+# puts in the environment.
+_WORKER = """
+import os, sys
+from granian.constants import Interfaces
+from granian.server import Server
+os.environ["POCKETLITE_CONFIG"] = '{"data_dir": "%s"}'
+Server("pocketlite.apis.server:asgi_from_env", address="127.0.0.1", port=%d,
+       interface=Interfaces.ASGI, workers=1, factory=True, log_enabled=False).serve()
+"""
+
+
+def test_a_worker_that_cannot_start_says_why(tmp_path: Path) -> None:
+    # The data dir passed the CLI's bootstrap, then went away before the worker opened it (a
+    # disk unmounted, a full disk refusing the WAL files): granian alone would exit silently.
+    data_dir = tmp_path / "gone" / "pb_data"
+    (tmp_path / "gone").write_text("")
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKER % (data_dir, free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    message = f"server worker failed to start: {data_dir}: not a directory"
+    assert done.returncode == 1
+    assert re.search("^" + LOG_PREFIX + re.escape(message) + "$", done.stderr, re.M), done.stderr
+    assert time.monotonic() - started < EXIT_BOUND
+
+
 # --- failed requests are logged ------------------------------------------------------------------
 
 

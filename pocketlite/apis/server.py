@@ -39,6 +39,7 @@ from pocketlite.apis import (
 from pocketlite.apis.errors import EXCEPTION_HANDLERS
 from pocketlite.apis.middlewares import ASGIApp, cors_and_headers, load_auth
 from pocketlite.app import App, Config
+from pocketlite.tools.logline import describe, log_line
 
 __all__ = ["asgi_from_env", "create_asgi"]
 
@@ -90,7 +91,13 @@ def create_litestar(app: App) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        await app.start()
+        try:
+            await app.start()
+        except Exception as exc:
+            # granian exits without a word when a worker's startup fails (its log is off
+            # unless --dev): say why, in the CLI's one-line format.
+            print(log_line(f"server worker failed to start: {describe(exc)}"), file=sys.stderr)
+            raise
         _end_streams_on_stop_signal(app)
         try:
             yield

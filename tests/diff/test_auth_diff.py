@@ -13,6 +13,7 @@ import pytest
 
 from tests.diff.cases import Case, compare
 from tests.servers import Server
+from tests.support.smtp_sink import SMTPSink
 
 pytestmark = pytest.mark.xdist_group("diff")
 
@@ -439,3 +440,32 @@ def test_mfa_needs_a_second_different_method(
         tuple(f"{o}?mfaId={i}" for i in ids),  # type: ignore[arg-type]
         tuple({"otpId": i, "password": "00000000"} for i in otp_ids),  # type: ignore[arg-type]
     )
+
+
+def test_wrong_otp_codes_are_refused_then_limited(
+    pair: tuple[Server, Server], tokens: tuple[str, str], members: list[dict[str, str]]
+) -> None:
+    # Five wrong codes a 400 each, the sixth 429 — from the first one on, however long the
+    # machine has been up (the limiter's window once started at the monotonic clock's zero).
+    # The OTP must really be mailed (a failed mail leaves no usable OTP): SMTP into a sink.
+    sink = SMTPSink()
+    sink.start()
+    try:
+        for server, token in zip(pair, tokens, strict=True):
+            httpx.patch(
+                f"{server.url}/api/settings", json={"smtp": sink.settings()}, headers={"Authorization": token}
+            ).raise_for_status()
+        m = "/api/collections/members"
+        otp = _both(pair, "POST", (f"{m}/request-otp",) * 2, ({"email": "ben@members.co"},) * 2)  # type: ignore[arg-type]
+        assert sink.wait_for("ben@members.co", count=2)
+        bodies = tuple({"otpId": r.json()["otpId"], "password": "00000000"} for r in otp)
+        codes = [_both(pair, "POST", (f"{m}/auth-with-otp",) * 2, bodies)[0].status_code for _ in range(6)]  # type: ignore[arg-type]
+        assert codes == [400] * 5 + [429]
+    finally:
+        for server, token in zip(pair, tokens, strict=True):
+            httpx.patch(
+                f"{server.url}/api/settings",
+                json={"smtp": {"enabled": False}},
+                headers={"Authorization": token},
+            ).raise_for_status()
+        sink.stop()

@@ -4,16 +4,15 @@ file, or a thumbnail of it, with ranges, caching headers and protected-file chec
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import os
-import re
 from typing import Any
 
 from litestar import Response, get
 from litestar.response import Stream
 
 from pocketlite.apis.context import NO_FRAME_OPTIONS, AnyRequest, get_app, request_info
+from pocketlite.apis.serve_content import extension, serve_content
 from pocketlite.core.errors import NotFoundError
 from pocketlite.core.fields import FileField
 from pocketlite.core.files import file_key, thumb_key
@@ -49,9 +48,6 @@ _EXTENSION_TYPES = {
 _THUMBABLE = frozenset({"image/png", "image/jpg", "image/jpeg", "image/gif", "image/webp"})
 _CSP = "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 _CACHE = "max-age=2592000, stale-while-revalidate=86400"
-_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
-# Bodies up to this size are read whole; bigger ones are streamed.
-_IN_MEMORY = 1 << 20
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
 # Thumbnails are made on a few threads at a time (PB_THUMBS_MAX_WORKERS, default CPUs + 2),
@@ -62,11 +58,6 @@ _THUMB_SLOTS = asyncio.Semaphore(int(os.environ.get("PB_THUMBS_MAX_WORKERS", (os
 _THUMB_WAIT = float(os.environ.get("PB_THUMBS_MAX_WAIT", 60))
 _THUMB_MAX_PIXELS = int(os.environ.get("PB_THUMBS_MAX_PIXELS", MAX_PIXELS))
 _MAKING: dict[str, asyncio.Future[FileInfo | None]] = {}
-
-
-def _extension(name: str) -> str:
-    dot = name.rfind(".")
-    return name[dot:] if dot >= 0 else ""
 
 
 async def _thumb(
@@ -170,57 +161,17 @@ async def serve_file(
 async def _respond(
     request: AnyRequest, storage: Filesystem, key: str, name: str, stored: FileInfo
 ) -> Response[bytes] | Stream:
-    """The bytes with PocketBase's headers, answering `Range` and `If-Modified-Since` as Go's
-    `http.ServeContent` does."""
+    """The bytes with PocketBase's headers (set before Go's `http.ServeContent` runs)."""
     content_type = stored.attrs.content_type or "application/octet-stream"
     attachment = request.query_params.get("download", "") in _TRUE
     disposition = "inline" if content_type in _INLINE_TYPES and not attachment else "attachment"
-    headers: dict[str, Any] = {
+    preset: dict[str, Any] = {
         "Content-Disposition": f'{disposition}; filename="{name}"',
-        "Content-Type": _EXTENSION_TYPES.get(_extension(key), content_type),
+        "Content-Type": _EXTENSION_TYPES.get(extension(key), content_type),
         "Content-Security-Policy": _CSP,
         "Cache-Control": _CACHE,
-        "Accept-Ranges": "bytes",
-        "Last-Modified": email.utils.formatdate(int(stored.modified), usegmt=True),
     }
-    since = request.headers.get("if-modified-since")
-    if since:
-        try:
-            parsed = email.utils.parsedate_to_datetime(since).timestamp()
-        except (TypeError, ValueError):
-            parsed = None
-        if parsed is not None and int(stored.modified) <= parsed:
-            headers.pop("Content-Type")
-            return Response(b"", status_code=304, headers=headers)
-    total = stored.size
-    requested = request.headers.get("range", "")
-    match = _RANGE_RE.match(requested.strip()) if requested else None
-    if match is not None and (match[1] or match[2]):
-        first, last = match[1], match[2]
-        if first:
-            start, end = int(first), (min(int(last), total - 1) if last else total - 1)
-        else:  # a suffix: the last N bytes
-            start, end = max(total - int(last), 0), total - 1
-        if start >= total or start > end:
-            # As Go's serveError: the caching headers go, the reason is the body.
-            for name in ("Cache-Control", "Last-Modified", "Accept-Ranges"):
-                headers.pop(name)
-            headers["Content-Range"] = f"bytes */{total}"
-            headers["Content-Type"] = "text/plain; charset=utf-8"
-            return Response(b"invalid range: failed to overlap\n", status_code=416, headers=headers)
-        headers["Content-Range"] = f"bytes {start}-{end}/{total}"
-        return await _body(storage, key, start, end + 1, 206, headers)
-    return await _body(storage, key, 0, total, 200, headers)
-
-
-async def _body(
-    storage: Filesystem, key: str, start: int, end: int, status: int, headers: dict[str, Any]
-) -> Response[bytes] | Stream:
-    """Small bodies in one piece; big ones streamed, so a large video never sits in memory."""
-    if end - start <= _IN_MEMORY:
-        return Response(await storage.read(key, start, end), status_code=status, headers=headers)
-    headers["Content-Length"] = str(end - start)
-    return Stream(storage.stream(key, start, end), status_code=status, headers=headers)
+    return await serve_content(request, storage, key, stored.size, stored.modified, preset)
 
 
 ROUTES = [serve_file]

@@ -1,5 +1,6 @@
-"""A file's bytes answered as Go's `http.ServeContent` answers them (the static files of
-`--publicDir` get this in PocketBase): the type from the extension or sniffed from the bytes,
+"""A file's bytes answered as Go's `http.ServeContent` answers them (PocketBase serves both the
+record files of `/api/files` and the static files of `--publicDir` through it): headers the
+caller set first, the type from those or from the extension or sniffed from the bytes,
 `Last-Modified`, `If-Modified-Since` and `If-None-Match: *` answered with 304, `Range` with 206
 (several ranges as `multipart/byteranges`, `If-Range` honoured), an unsatisfiable one with 416."""
 
@@ -18,10 +19,12 @@ from pocketlite.tools.filesystem import Filesystem
 from pocketlite.tools.gomime import type_by_extension
 from pocketlite.tools.gosniff import SNIFF_LEN, detect_content_type
 
-__all__ = ["serve_content"]
+__all__ = ["extension", "serve_content"]
 
 # Bodies up to this size are read whole; bigger ones are streamed.
 _IN_MEMORY = 1 << 20
+# What Go's `serveError` removes from the headers before answering an error.
+_ERROR_DROPPED = ("Cache-Control", "Last-Modified", "ETag", "Content-Encoding")
 
 
 class _RangeError(Exception):
@@ -32,7 +35,7 @@ class _RangeError(Exception):
         self.overlap = overlap
 
 
-def _extension(name: str) -> str:
+def extension(name: str) -> str:
     """Go's `filepath.Ext`: from the last dot of the last segment (`.hidden` included)."""
     base = name.rsplit("/", 1)[-1]
     dot = base.rfind(".")
@@ -94,17 +97,24 @@ def _range_applies(request: AnyRequest, modified: int) -> bool:
 
 
 async def serve_content(
-    request: AnyRequest, storage: Filesystem, key: str, size: int, modified: float
+    request: AnyRequest,
+    storage: Filesystem,
+    key: str,
+    size: int,
+    modified: float,
+    preset: dict[str, Any] | None = None,
 ) -> Response[bytes] | Stream:
-    """The bytes of `key` (of `size` bytes, modified at `modified`) with Go's headers."""
+    """The bytes of `key` (of `size` bytes, modified at `modified`) with Go's headers; `preset`
+    are the headers set before (Go's `w.Header()`), a `Content-Type` among them included."""
     mtime = int(modified)
-    headers: dict[str, Any] = {}
+    headers: dict[str, Any] = dict(preset or {})
     if mtime > 0:
         headers["Last-Modified"] = email.utils.formatdate(mtime, usegmt=True)
     if mtime > 0 and _not_modified(request, mtime):
+        headers.pop("Content-Type", None)
         return Response(b"", status_code=304, headers=headers)
     whole = await storage.read(key) if size <= _IN_MEMORY else None
-    content_type = type_by_extension(_extension(key))
+    content_type = headers.get("Content-Type") or type_by_extension(extension(key))
     if not content_type:
         head = whole if whole is not None else await storage.read(key, 0, min(size, SNIFF_LEN))
         content_type = detect_content_type(head)
@@ -116,10 +126,13 @@ async def serve_content(
         if not exc.overlap and size == 0:
             ranges = []  # NB: Go answers a range of an empty file with the whole (empty) file
         else:
-            refused = {"Content-Type": "text/plain; charset=utf-8"}
+            # Go's serveError: the caching headers go, the reason is the body.
+            for name in _ERROR_DROPPED:
+                headers.pop(name, None)
+            headers["Content-Type"] = "text/plain; charset=utf-8"
             if not exc.overlap:
-                refused["Content-Range"] = f"bytes */{size}"
-            return Response(f"{exc}\n".encode(), status_code=416, headers=refused)
+                headers["Content-Range"] = f"bytes */{size}"
+            return Response(f"{exc}\n".encode(), status_code=416, headers=headers)
     if sum(end - start for start, end in ranges) > size:
         ranges = []  # overlapping ranges asking for more than the file: Go ignores them
     headers["Accept-Ranges"] = "bytes"

@@ -37,10 +37,6 @@ _DEFAULT_DIR = "./pb_data"
 # Held by a serving process tree; see `_lock_data_dir`.
 _LOCK_FILE = "serve.lock"
 
-# After a stop signal, a worker still busy with a request (a stalled download) is killed after
-# this many seconds (PocketBase gives its server one second to shut down).
-_STOP_TIMEOUT = 5
-
 
 class CommandError(Exception):
     """A failure printed as `YYYY/MM/DD HH:MM:SS <message>`, exit status 1."""
@@ -344,7 +340,7 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
     from granian.http import HTTP1Settings
     from granian.server import Server
 
-    from pocketlite.apis import CONFIG_ENV
+    from pocketlite.apis import CONFIG_ENV, WORKERS_KILL_TIMEOUT
 
     host, port = _address(args.http)
     _check_bindable(host, port)
@@ -383,7 +379,7 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
             # Go's net/http reads up to 1 MiB (+4 KiB) of request line and headers where hyper's
             # default buffer stops near 400 KiB.
             http1_settings=HTTP1Settings(max_buffer_size=(1 << 20) + 4096),
-            workers_kill_timeout=_STOP_TIMEOUT,
+            workers_kill_timeout=WORKERS_KILL_TIMEOUT,
             log_enabled=config.dev,
             log_access=config.dev,
         ).serve()

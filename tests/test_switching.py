@@ -270,13 +270,17 @@ def _migrations(data_dir: Path) -> list[tuple[str, int]]:
         return conn.execute("SELECT file, applied FROM _migrations ORDER BY file").fetchall()
 
 
-def _switch(first: Server, second: Server, sink: SMTPSink) -> None:
+def _built_by(first: Server, sink: SMTPSink) -> Built:
     first.create_superuser()
     first.start()
     try:
-        built = build(first, sink)
+        return build(first, sink)
     finally:
         first.stop()
+
+
+def _switch(first: Server, second: Server, sink: SMTPSink) -> None:
+    built = _built_by(first, sink)
     history = _migrations(first.data_dir)
     second.start()
     try:
@@ -301,13 +305,7 @@ def test_old_pocketbase_nulls_read_as_empty(tmp_path: Path, sink: SMTPSink) -> N
     """Older PocketBase versions (and Go code) stored nil slices and maps as JSON null: in field
     options, auth options, settings and file sidecars. They read as empty values."""
     data_dir = tmp_path / "pb_data"
-    first = Server.pocketbase(data_dir)
-    first.create_superuser()
-    first.start()
-    try:
-        built = build(first, sink)
-    finally:
-        first.stop()
+    built = _built_by(Server.pocketbase(data_dir), sink)
     with sqlite3.connect(data_dir / "data.db") as conn:
         for id_, fields, options, indexes in conn.execute(
             "SELECT id, fields, options, indexes FROM _collections"

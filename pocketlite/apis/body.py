@@ -32,6 +32,7 @@ __all__ = [
     "Body",
     "BodyError",
     "UnsupportedContentType",
+    "bind_payload",
     "nested_form",
     "read_body",
     "read_payload",
@@ -129,6 +130,20 @@ async def read_payload(request: AnyRequest) -> Body:
     raise UnsupportedContentType()
 
 
+async def bind_payload(request: AnyRequest, load_error: str, *, wrap_unsupported: bool) -> Body:
+    """`read_payload` with its failures as API errors: a body that doesn't read is a 400 with
+    `load_error`; an unsupported Content-Type is PocketBase's own 400, or one with `load_error`
+    when the endpoint wraps every binding error (`wrap_unsupported`)."""
+    try:
+        return await read_payload(request)
+    except UnsupportedContentType:
+        if wrap_unsupported:
+            raise BadRequestError(load_error) from None
+        raise
+    except BodyError as exc:
+        raise BadRequestError(load_error) from exc
+
+
 def nested_form(items: list[tuple[str, Any]]) -> dict[str, Any]:
     """Form fields as a document: a key sent once is a string, a repeated one a list of strings,
     `a.b` a nested key (Go binds dotted names into nested structs); uploads are left out and
@@ -200,14 +215,7 @@ async def read_body(
     defaults. A body that doesn't decode is a 400 with `load_error`; an unsupported Content-Type
     is PocketBase's own 400, or one with `load_error` when the endpoint wraps it
     (`wrap_unsupported`)."""
-    try:
-        body = await read_payload(request)
-    except UnsupportedContentType:
-        if wrap_unsupported:
-            raise BadRequestError(load_error) from None
-        raise
-    except BodyError as exc:
-        raise BadRequestError(load_error) from exc
+    body = await bind_payload(request, load_error, wrap_unsupported=wrap_unsupported)
     is_struct = isinstance(type_, type) and issubclass(type_, msgspec.Struct)
     try:
         if body.kind == "form":

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 from litestar.datastructures import UploadFile
 
-from pocketlite.apis.body import JSON_PAYLOAD, BodyError, UnsupportedContentType, read_payload
+from pocketlite.apis.body import JSON_PAYLOAD, bind_payload
 from pocketlite.apis.context import AnyRequest
 from pocketlite.core.errors import BadRequestError
 from pocketlite.core.fields.file import Upload
@@ -39,14 +39,7 @@ async def read_record_body(request: AnyRequest, load_error: str = "") -> dict[st
     """The submitted data; a body that isn't an object (nor `null`) is a 400 with `load_error`
     (PocketBase's generic message when ""). An unsupported Content-Type is PocketBase's own 400,
     unless `load_error` is given (an endpoint that wraps every binding error)."""
-    try:
-        body = await read_payload(request)
-    except UnsupportedContentType:
-        if load_error:
-            raise BadRequestError(load_error) from None
-        raise
-    except BodyError as exc:
-        raise BadRequestError(load_error) from exc
+    body = await bind_payload(request, load_error, wrap_unsupported=bool(load_error))
     if body.kind == "form":
         return await _read_form(body.value, load_error)
     # NB: Go's encoding/xml can't decode into a map, so an XML body always fails here.

@@ -9,6 +9,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import FrameType
@@ -20,6 +22,7 @@ from litestar.datastructures import State
 
 from pocketlite.apis import (
     CONFIG_ENV,
+    WORKERS_KILL_TIMEOUT,
     auth_methods,
     batch,
     collections,
@@ -84,6 +87,17 @@ def _exit_with_parent() -> None:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != parent.pid:  # the parent died before the request took effect
         os.kill(os.getpid(), signal.SIGTERM)
+    threading.Thread(target=_end_when_orphaned, args=(parent.pid,), daemon=True).start()
+
+
+def _end_when_orphaned(parent_pid: int) -> None:
+    """The server process would kill a worker whose graceful stop takes too long; once it is
+    gone, the worker does it to itself (a stop signal during startup can leave granian's
+    serving threads waiting for a notification that already went)."""
+    while os.getppid() == parent_pid:
+        time.sleep(1)
+    time.sleep(WORKERS_KILL_TIMEOUT)
+    os._exit(1)
 
 
 def create_litestar(app: App) -> Litestar:

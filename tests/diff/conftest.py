@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
 from tests.servers import Server
 
 
-@pytest.fixture(scope="session")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
-    """(pocketlite, PocketBase), both serving."""
+@contextmanager
+def serving_pair(tmp_path_factory: pytest.TempPathFactory, prefix: str) -> Iterator[tuple[Server, Server]]:
+    """(pocketlite, PocketBase) on fresh data dirs, each with the same superuser, both serving."""
     servers = (
-        Server.pocketlite(tmp_path_factory.mktemp("diff_pocketlite") / "pb_data"),
-        Server.pocketbase(tmp_path_factory.mktemp("diff_pocketbase") / "pb_data"),
+        Server.pocketlite(tmp_path_factory.mktemp(f"{prefix}_pocketlite") / "pb_data"),
+        Server.pocketbase(tmp_path_factory.mktemp(f"{prefix}_pocketbase") / "pb_data"),
     )
     try:
         for server in servers:
@@ -24,6 +25,13 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Ser
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+    """(pocketlite, PocketBase), both serving, shared by the whole diff suite."""
+    with serving_pair(tmp_path_factory, "diff") as servers:
+        yield servers
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 
 from tests.diff.cases import Case, compare
+from tests.diff.conftest import serving_pair
 from tests.diff.normalize import normalize
 from tests.servers import Server
 
@@ -428,18 +429,8 @@ def test_view_files_are_served_from_their_record(
 @pytest.fixture(scope="module")
 def own_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
     """A pair of its own: `deleteMissing` drops every non-system collection, `users` included."""
-    servers = (
-        Server.pocketlite(tmp_path_factory.mktemp("move_pocketlite") / "pb_data"),
-        Server.pocketbase(tmp_path_factory.mktemp("move_pocketbase") / "pb_data"),
-    )
-    try:
-        for server in servers:
-            server.create_superuser()
-            server.start()
+    with serving_pair(tmp_path_factory, "move") as servers:
         yield servers
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def _replace_everything(server: Server) -> list[Any]:

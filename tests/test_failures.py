@@ -304,13 +304,22 @@ def test_a_generic_error_is_logged_with_its_cause(tmp_path: Path) -> None:
         for url in ("/api/collections?skipTotal=maybe", "/api/collections/posts/records"):
             response = httpx.get(f"{server.url}{url}", headers=auth)
             assert (response.status_code, response.json()) == (400, generic)
+        # Inside a batch, the generic answer of one sub-request is wrapped, and logged too.
+        httpx.patch(f"{server.url}/api/settings", headers=auth, json={"batch": {"enabled": True}})
+        httpx.post(f"{server.url}/api/collections", headers=auth, json={"name": "notes", "type": "base"})
+        sub = {"method": "POST", "url": "/api/collections/notes/records?fields=id:nope", "body": {}}
+        batch = httpx.post(f"{server.url}/api/batch", headers=auth, json={"requests": [sub]})
+        failure = batch.json()["data"]["requests"]["0"]
+        assert (batch.status_code, failure["response"]) == (400, generic)
     log = stderr.read_text()
     # A deliberate generic answer logs what it came from; an unexpected error logs itself.
     assert "GET /api/collections failed: ValueError(\"invalid skipTotal value 'maybe'\")" in log
     assert "\nValueError: invalid skipTotal value 'maybe'\n" in log
     assert "GET /api/collections/posts/records failed: OperationalError('no such table: posts')" in log
     assert "\nsqlite3.OperationalError: no such table: posts\n" in log
-    assert log.count("Traceback (most recent call last):") == 2
+    message = "batch request 0 (POST /api/collections/notes/records?fields=id:nope) failed: ValueError("
+    assert message + "\"invalid field modifier in 'id:nope'\")" in log
+    assert log.count("Traceback (most recent call last):") == 3
 
 
 # --- the start banner ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import msgspec
 from litestar import Response, post
 
 from pocketlite.apis.context import AnyRequest
+from pocketlite.apis.errors import log_if_generic
 from pocketlite.apis.record_body import read_record_body
 from pocketlite.apis.records import Call, create_record, delete_one, update_record, upsert_record
 from pocketlite.apis.response import json_response, project
@@ -130,6 +131,7 @@ async def _run(parent: Call, index: int, sub: SubRequest) -> dict[str, Any]:
             result = await update_record(call, collection, record_id, dict(sub.body))
         return {"body": project(result, query.get("fields", "")), "status": 200}
     except ApiError as exc:
+        log_if_generic(f"batch request {index} ({method} {sub.url})", exc, exc.__cause__ or exc)
         failure = {
             "code": "batch_request_failed",
             "message": "Batch request failed.",

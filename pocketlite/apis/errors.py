@@ -11,7 +11,7 @@ from pocketlite.apis.context import AnyRequest
 from pocketlite.apis.response import JSON, json_bytes
 from pocketlite.core.errors import DEFAULT_MESSAGES, ApiError, NotFoundError, ValidationErrors
 
-__all__ = ["EXCEPTION_HANDLERS"]
+__all__ = ["EXCEPTION_HANDLERS", "log_if_generic"]
 
 log = logging.getLogger("pocketlite")
 
@@ -30,10 +30,14 @@ def _sorted(value: object) -> object:
     return value
 
 
-def _answer(request: AnyRequest, error: ApiError, cause: BaseException) -> Response[bytes]:
-    # PocketBase's generic message tells the client nothing, so the log says what happened.
+def log_if_generic(what: str, error: ApiError, cause: BaseException) -> None:
+    """PocketBase's generic message tells the client nothing, so the log says what happened."""
     if error.message == DEFAULT_MESSAGES[500] and not error.data:
-        log.error("%s %s failed: %r", request.method, request.url.path, cause, exc_info=cause)
+        log.error("%s failed: %r", what, cause, exc_info=cause)
+
+
+def _answer(request: AnyRequest, error: ApiError, cause: BaseException) -> Response[bytes]:
+    log_if_generic(f"{request.method} {request.url.path}", error, cause)
     return error_response(error)
 
 

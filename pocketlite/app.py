@@ -11,7 +11,7 @@ import os
 import shutil
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import msgspec
 
@@ -24,14 +24,20 @@ from pocketlite.core.realtime import Broker
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, count_records, find_record_by_id
 from pocketlite.core.settings import S3Config, Settings, load_settings, save_settings
+from pocketlite.core.system_jobs import register_system_jobs
 from pocketlite.core.tokens import AUTH, read_claims, verify_record_token
 from pocketlite.migrations import SYSTEM_MIGRATIONS
+from pocketlite.tools.cron import Cron
+from pocketlite.tools.filelock import try_lock
 from pocketlite.tools.filesystem import Filesystem, LocalFilesystem
 from pocketlite.tools.mailer import ConsoleMailer, Mailer, SendmailMailer, SMTPMailer
 from pocketlite.tools.s3 import S3Filesystem
 from pocketlite.tools.tasks import fire_and_forget
 
 __all__ = ["App", "Config"]
+
+# Held by the one worker of a server that runs the cron jobs.
+_CRON_LOCK = "cron.lock"
 
 
 class Config(msgspec.Struct, kw_only=True, frozen=True):
@@ -63,6 +69,9 @@ class App:
         self.data.listeners.append(self.realtime)
         self.data.listeners.append(FileJanitor(self.storage))
         self._collections: dict[str, Collection] = {}  # by id and by lower-cased name
+        self.cron = Cron()
+        register_system_jobs(self.cron, self.data, self.aux, self.collections)
+        self._cron_lock: IO[str] | None = None
         # What the caches were loaded from; see `sync()`.
         self._data_version = -1
         self._stamp: tuple[object, ...] = ()
@@ -94,10 +103,24 @@ class App:
             await self.stop()
             raise
 
+    def start_cron(self) -> bool:
+        """Run the scheduled jobs in this process, unless another worker of the server runs
+        them already (one worker does, whichever takes `pb_data/cron.lock` first); returns
+        whether this one does."""
+        self._cron_lock = try_lock(self.data_dir / _CRON_LOCK)
+        if self._cron_lock is None:
+            return False
+        self.cron.start()
+        return True
+
     async def stop(self) -> None:
         """Disconnect realtime clients and close the databases (even if closing S3 fails: an
         open database keeps the process alive)."""
         self.realtime.close()
+        self.cron.stop()
+        if self._cron_lock is not None:
+            self._cron_lock.close()
+            self._cron_lock = None
         try:
             if self._s3 is not None:
                 await self._s3[1].close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import fcntl
 import os
 import shlex
 import shutil
@@ -24,6 +23,7 @@ from pocketlite.core.fields.email import is_email
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, delete_record, find_first_record_by_data, save_record
 from pocketlite.core.settings import save_settings
+from pocketlite.tools.filelock import try_lock
 from pocketlite.tools.logline import describe, log_line
 from pocketlite.tools.security import random_digits
 
@@ -281,15 +281,12 @@ def _lock_data_dir(data_dir: str) -> IO[str]:
     forked from this process inherit the lock, so it lasts as long as the server; a second
     `serve` on the same data dir refuses to start. Other commands don't take it: like
     PocketBase's, they may run beside a server."""
-    lock = (Path(data_dir) / _LOCK_FILE).open("a+")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.seek(0)
-        holder = lock.read().strip()
-        lock.close()
+    path = Path(data_dir) / _LOCK_FILE
+    lock = try_lock(path)
+    if lock is None:
+        holder = path.read_text().strip()
         by = f" (pid {holder})" if holder.isdigit() else ""
-        raise CommandError(f"{Path(data_dir).resolve()} is already served by another process{by}") from None
+        raise CommandError(f"{Path(data_dir).resolve()} is already served by another process{by}")
     lock.seek(0)
     lock.truncate()
     lock.write(str(os.getpid()))

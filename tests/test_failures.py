@@ -13,7 +13,7 @@ import sys
 import time
 import zipapp
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -178,6 +178,24 @@ def _running(pid: int) -> bool:
     return state != "Z"  # a zombie is gone, only not reaped yet
 
 
+def _diagnose(pids: list[int], server: Server) -> str:
+    """What the workers left behind are doing, for a failure message."""
+    out = [server.log_path.read_text()]
+    for pid in pids:
+        for name in ("status", "wchan", "cmdline"):
+            try:
+                out.append(f"{pid} {name}: {Path(f'/proc/{pid}/{name}').read_text()}")
+            except OSError as exc:
+                out.append(f"{pid} {name}: {exc}")
+        task = Path(f"/proc/{pid}/task")
+        threads = sorted(task.iterdir()) if task.exists() else []
+        for thread in threads:
+            with suppress(OSError):
+                wchan, comm = (thread / "wchan").read_text(), (thread / "comm").read_text()
+                out.append(f"  thread {thread.name}: {wchan} {comm}")
+    return "\n".join(out)
+
+
 def test_workers_exit_when_the_server_process_is_killed(fresh_dir: Path) -> None:
     server = Server.pocketlite(fresh_dir)
     server.start("--workers=2")
@@ -190,7 +208,8 @@ def test_workers_exit_when_the_server_process_is_killed(fresh_dir: Path) -> None
         server.process.kill()
         while time.monotonic() - started < EXIT_BOUND and any(_running(w) for w in workers):
             time.sleep(0.05)
-        assert [w for w in workers if _running(w)] == []
+        left = [w for w in workers if _running(w)]
+        assert left == [], _diagnose(left, server)
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"{server.url}/api/health", timeout=1)
     finally:

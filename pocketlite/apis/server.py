@@ -9,8 +9,6 @@ import multiprocessing
 import os
 import signal
 import sys
-import threading
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import FrameType
@@ -22,7 +20,6 @@ from litestar.datastructures import State
 
 from pocketlite.apis import (
     CONFIG_ENV,
-    WORKERS_KILL_TIMEOUT,
     auth_methods,
     batch,
     collections,
@@ -74,8 +71,12 @@ def _end_streams_on_stop_signal(app: App) -> None:
 
 def _exit_with_parent() -> None:
     """A granian worker must not outlive the server process: SIGKILLed, that one can't stop its
-    workers, which would go on holding the port. Linux sends the worker SIGTERM (its graceful
-    stop) when the parent dies."""
+    workers, which would go on holding the port. Linux kills the worker when the parent dies.
+
+    NB: SIGKILL, not a graceful SIGTERM: a worker stopped while granian is starting or stopping
+    can deadlock on the GIL (seen: every thread waiting on a futex), and then no Python-level
+    handler or watchdog thread ever runs; with its parent gone, nothing else would end it. The
+    graceful stop stays what the server process does on SIGINT/SIGTERM."""
     parent = multiprocessing.parent_process()
     if parent is None or sys.platform != "linux":
         return
@@ -83,21 +84,10 @@ def _exit_with_parent() -> None:
     # inherits the main process's handler, which would only flag the dead parent's loop.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != parent.pid:  # the parent died before the request took effect
-        os.kill(os.getpid(), signal.SIGTERM)
-    threading.Thread(target=_end_when_orphaned, args=(parent.pid,), daemon=True).start()
-
-
-def _end_when_orphaned(parent_pid: int) -> None:
-    """The server process would kill a worker whose graceful stop takes too long; once it is
-    gone, the worker does it to itself (a stop signal during startup can leave granian's
-    serving threads waiting for a notification that already went)."""
-    while os.getppid() == parent_pid:
-        time.sleep(1)
-    time.sleep(WORKERS_KILL_TIMEOUT)
-    os._exit(1)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def create_litestar(app: App) -> Litestar:
@@ -112,6 +102,7 @@ def create_litestar(app: App) -> Litestar:
             # unless --dev): say why, in the CLI's one-line format.
             print(log_line(f"server worker failed to start: {describe(exc)}"), file=sys.stderr)
             raise
+        app.start_cron()
         _end_streams_on_stop_signal(app)
         try:
             yield

@@ -180,6 +180,15 @@ class Database:
                 conn.close()
         self._reader, self._heavy, self._heavy_all = None, None, []
 
+    async def checkpoint(self, *, optimize: bool = False) -> None:
+        """Move the write-ahead log into the database file and truncate it; with `optimize`,
+        let SQLite refresh the statistics its planner uses (PocketBase's nightly job)."""
+        assert self._writer is not None, "database is not open"
+        async with self._lock:
+            await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if optimize:
+                await self._writer.execute("PRAGMA optimize")
+
     @property
     def in_transaction(self) -> bool:
         """Whether the current task runs inside `transaction()`."""

@@ -1,6 +1,7 @@
 """The records API under load: pocketlite against PocketBase on the same 100,000 posts.
 
     python -m bench.records [--duration 5] [--connections 16] [--posts 100000] [--json out.json]
+                            [--only "view by id,create as user"] [--rounds 3]
 
 Both servers get the same data: a `posts` collection (title, ~500-char body, views, published,
 author relation to `users`, tags multi-select, created/updated autodates; indexes on `created`
@@ -412,23 +413,36 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--pocketlite", default=f"{sys.executable} -m pocketlite")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--only", default="", help="comma-separated workload names (default: all)")
+    parser.add_argument("--rounds", type=int, default=1, help="paired runs; the summary gives min-max")
     args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+
+    def chosen(target: Target) -> dict[str, Request]:
+        every = workloads(target, args.posts)
+        return {name: make for name, make in every.items() if not only or name in only}
+
     tmp, targets = both_servers("bench-records-", args.pocketlite)
+    rounds: list[list[dict[str, Any]]] = []
     try:
         for target in targets:
             target.data_dir.parent.mkdir(parents=True)
             print(f"seeding {target.name}…", file=sys.stderr)
             seed(target, args.posts)
-        results, rss = run_workloads(
-            targets, lambda t: workloads(t, args.posts), args.duration, args.connections
-        )
+        for _ in range(args.rounds):
+            results, rss = run_workloads(targets, chosen, args.duration, args.connections)
+            rounds.append(print_table(results, rss))
     finally:
         for target in targets:
             target.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    rows = print_table(results, rss)
+    if args.rounds > 1:
+        print(f"ratio min-max over {args.rounds} paired runs, {args.connections} connections:")
+        for at, row in enumerate(rounds[0]):
+            ratios = [r[at]["ratio"] for r in rounds]
+            print(f"  {row['workload']:<26}{min(ratios):.2f}-{max(ratios):.2f}")
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "rss": rss}, indent=2))
+        args.json.write_text(json.dumps({"rounds": rounds, "rss": rss}, indent=2))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["SUPERUSER_EMAIL", "SUPERUSER_PASSWORD", "Server", "free_port", "pocketbase_binary"]
+__all__ = ["SUPERUSER_EMAIL", "SUPERUSER_PASSWORD", "Server", "child_pids", "free_port", "pocketbase_binary"]
 
 SUPERUSER_EMAIL = "admin@example.com"
 SUPERUSER_PASSWORD = "Passw0rd123"
@@ -35,6 +35,20 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free port found")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (a server's workers), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # exited meanwhile
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
 
 
 def pocketbase_binary() -> str:

@@ -21,7 +21,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
-from tests.servers import Server, free_port
+from tests.servers import Server, child_pids, free_port
 
 LOG_PREFIX = r"\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} "
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,19 +157,6 @@ def test_a_stop_signal_ends_open_realtime_streams(fresh_dir: Path, signum: signa
         server.stop()
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue  # exited meanwhile
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def _running(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -202,7 +189,7 @@ def test_workers_exit_when_the_server_process_is_killed(fresh_dir: Path) -> None
     workers: list[int] = []
     try:
         assert server.process is not None
-        workers = _children(server.process.pid)
+        workers = child_pids(server.process.pid)
         assert len(workers) == 2
         started = time.monotonic()
         server.process.kill()

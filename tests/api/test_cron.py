@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.servers import Server
+from tests.servers import Server, child_pids
 
 
 def _lock_holders(path: Path) -> list[int]:
@@ -22,25 +22,12 @@ def _lock_holders(path: Path) -> list[int]:
     return holders
 
 
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
 def test_one_worker_of_several_runs_the_jobs(fresh_dir: Path) -> None:
     server = Server.pocketlite(fresh_dir)
     server.start("--workers=2")
     try:
         assert server.process is not None
-        workers = _children(server.process.pid)
+        workers = child_pids(server.process.pid)
         holders = _lock_holders(fresh_dir / "cron.lock")
         assert len(workers) == 2 and len(holders) == 1 and holders[0] in workers
     finally:

@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 import msgspec
 from litestar.exceptions import HTTPException
 
-from pocketlite.apis.context import AnyRequest
+from pocketlite.apis.context import RAW_QUERY, AnyRequest
 from pocketlite.core.errors import BadRequestError
 from pocketlite.tools.goquery import parse_query
 
@@ -95,7 +95,9 @@ def _first_json_value(raw: bytes) -> Any:
 
 
 async def _form_items(request: AnyRequest, content_type: str) -> list[tuple[str, Any]]:
-    query, query_ok = parse_query(request.scope.get("query_string", b""))
+    # The query as sent: Go's ParseForm fails on a malformed one, which the middleware cleaned.
+    raw: bytes = request.scope.get(RAW_QUERY) or request.scope.get("query_string", b"")  # type: ignore[assignment]
+    query, query_ok = parse_query(raw)
     if not query_ok:
         raise BodyError()  # Go's ParseForm fails on a malformed URL query as well
     if content_type.startswith(_URLENCODED):

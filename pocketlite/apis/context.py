@@ -17,6 +17,7 @@ from pocketlite.core.record_view import is_superuser
 __all__ = [
     "AUTH_STATE",
     "NO_FRAME_OPTIONS",
+    "RAW_QUERY",
     "AnyRequest",
     "auth_collection",
     "collection",
@@ -35,6 +36,9 @@ AUTH_STATE = "pocketlite.auth"
 # Scope-state flag of responses that must go without X-Frame-Options (files carry their own
 # sandboxing CSP, and PocketBase sends none with them).
 NO_FRAME_OPTIONS = "pocketlite.no_frame_options"
+# Scope key of the query string as the client sent it, when the middleware replaced it with its
+# well-formed pairs (see `middlewares.cors_and_headers`).
+RAW_QUERY = "pocketlite.raw_query_string"
 
 
 def get_app(request: ASGIConnection[Any, Any, Any, Any]) -> App:

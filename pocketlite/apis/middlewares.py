@@ -8,9 +8,11 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import urlencode
 
-from pocketlite.apis.context import AUTH_STATE, NO_FRAME_OPTIONS
+from pocketlite.apis.context import AUTH_STATE, NO_FRAME_OPTIONS, RAW_QUERY
 from pocketlite.app import App
+from pocketlite.tools.goquery import is_malformed, parse_query
 
 __all__ = ["cors_and_headers", "load_auth"]
 
@@ -81,6 +83,13 @@ def cors_and_headers(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
         head = scope["method"] == "HEAD"
         if head:
             scope = dict(scope, method="GET")
+        query = scope.get("query_string", b"")
+        if query and is_malformed(query):
+            # NB: PocketBase reads queries with Go's url.ParseQuery, which drops a pair with a bad
+            # `%` escape or a `;` (`?filter=%ZZ` lists everything): every handler sees the rest.
+            pairs, _ = parse_query(query)
+            scope = dict(scope, query_string=urlencode(pairs).encode("ascii"))
+            scope[RAW_QUERY] = query
         extra = [*_SECURITY_HEADERS, (b"vary", b"Origin"), *cors]
 
         async def send_wrapper(message: Message) -> None:

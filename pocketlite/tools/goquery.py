@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["parse_query"]
+__all__ = ["is_malformed", "parse_query"]
 
 _ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
@@ -30,6 +30,11 @@ def _unescape(raw: bytes) -> str | None:
         out.append(0x20 if byte == 0x2B else byte)  # + is a space
         i += 1
     return out.decode("utf-8", "replace")
+
+
+def is_malformed(raw: bytes) -> bool:
+    """Whether some pair of `raw` would be dropped by Go (a fast check, no decoding)."""
+    return b";" in raw or (b"%" in raw and _ESCAPE.search(raw) is not None)
 
 
 def parse_query(raw: bytes) -> tuple[list[tuple[str, str]], bool]:

@@ -19,6 +19,7 @@ from pocketlite.core.files import file_key, thumb_key
 from pocketlite.core.record_view import can_access
 from pocketlite.core.records import find_record_by_id
 from pocketlite.core.view_files import find_record_by_view_file
+from pocketlite.tools.expiring import ExpiringSet
 from pocketlite.tools.filesystem import FileInfo, Filesystem
 from pocketlite.tools.thumbs import MAX_PIXELS, ImageTooLarge, make_thumb
 
@@ -58,6 +59,9 @@ _THUMB_SLOTS = asyncio.Semaphore(int(os.environ.get("PB_THUMBS_MAX_WORKERS", (os
 _THUMB_WAIT = float(os.environ.get("PB_THUMBS_MAX_WAIT", 60))
 _THUMB_MAX_PIXELS = int(os.environ.get("PB_THUMBS_MAX_PIXELS", MAX_PIXELS))
 _MAKING: dict[str, asyncio.Future[FileInfo | None]] = {}
+# Originals refused as too large, remembered for an hour so a big file isn't read again for each
+# thumbnail request (stored names are never reused for other content).
+_TOO_LARGE = ExpiringSet(3600)
 
 
 async def _thumb(
@@ -65,7 +69,7 @@ async def _thumb(
 ) -> FileInfo | None:
     """The cached thumbnail, made now if missing; None when it can't be made."""
     existing = await storage.info(key)
-    if existing is not None:
+    if existing is not None or original_key in _TOO_LARGE:
         return existing
     if key in _MAKING:
         return await asyncio.shield(_MAKING[key])
@@ -85,6 +89,7 @@ async def _thumb(
         result = await storage.info(key)
     except ImageTooLarge as exc:  # a decompression bomb, or just too big: the original instead
         _log.warning("thumbnail %s of %s refused: %s", size, original_key, exc)
+        _TOO_LARGE.add(original_key)
         result = None
     except Exception:  # a broken image (or a busy server) serves the original instead
         _log.warning("thumbnail %s of %s failed", size, original_key, exc_info=True)

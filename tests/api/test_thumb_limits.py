@@ -99,7 +99,7 @@ def test_a_decompression_bomb_serves_the_original_without_decoding(server: Serve
     url = _upload(server, "bomb.png", bomb)
     name = url.rsplit("/", 1)[1]
 
-    for _ in range(2):  # refused again the second time: nothing was cached
+    for _ in range(2):  # the second time from memory: the refusal is remembered, no thumb stored
         thumb = httpx.get(f"{url}?thumb=100x100", timeout=60)
         assert thumb.status_code == 200
         assert thumb.headers["content-type"] == "image/png"
@@ -110,6 +110,8 @@ def test_a_decompression_bomb_serves_the_original_without_decoding(server: Serve
     assert original.status_code == 200
     assert original.content == bomb
 
+    refusals = [line for line in server.log_path.read_text().splitlines() if f"{name} refused" in line]
+    assert len(refusals) == 1, refusals
     assert server.process is not None
     peaks = _peak_memory_kib(server.process.pid)
     assert len(peaks) == 2  # the granian master and its worker

@@ -98,13 +98,14 @@ class Server:
         if done.returncode != 0:
             raise RuntimeError(f"superuser upsert failed: {done.stderr}")
 
-    def start(self, *serve_args: str, timeout: float = 30.0) -> None:
-        """Start `serve` and wait until `/api/health` answers."""
+    def start(self, *serve_args: str, timeout: float = 30.0, stderr: Path | None = None) -> None:
+        """Start `serve` and wait until `/api/health` answers. Its output goes to `log_path`,
+        its stderr alone to `stderr` when given."""
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [*self.command, "serve", f"--http=127.0.0.1:{self.port}", f"--dir={self.data_dir}", *serve_args],
             stdout=log,
-            stderr=subprocess.STDOUT,
+            stderr=subprocess.STDOUT if stderr is None else stderr.open("wb"),
             cwd=self.cwd,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )

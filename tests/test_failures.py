@@ -265,34 +265,12 @@ def test_a_worker_that_cannot_start_says_why(tmp_path: Path) -> None:
 # --- failed requests are logged ------------------------------------------------------------------
 
 
-@contextmanager
-def serving(server: Server, stderr: Path) -> Iterator[None]:
-    """`server` running with its stderr alone in a file (`Server.start` merges it into stdout)."""
-    with stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [*server.command, "serve", f"--http=127.0.0.1:{server.port}", f"--dir={server.data_dir}"],
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{server.url}/api/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=EXIT_BOUND)
-
-
 def test_a_generic_error_is_logged_with_its_cause(tmp_path: Path) -> None:
     server = Server.pocketlite(tmp_path / "pb_data")
     server.create_superuser()
     stderr = tmp_path / "stderr.log"
-    with serving(server, stderr):
+    server.start(stderr=stderr)
+    try:
         auth = {"Authorization": server.auth_token()}
         created = httpx.post(
             f"{server.url}/api/collections",
@@ -317,6 +295,8 @@ def test_a_generic_error_is_logged_with_its_cause(tmp_path: Path) -> None:
         batch = httpx.post(f"{server.url}/api/batch", headers=auth, json={"requests": [sub]})
         failure = batch.json()["data"]["requests"]["0"]
         assert (batch.status_code, failure["response"]) == (400, generic)
+    finally:
+        server.stop()
     log = stderr.read_text()
     # A deliberate generic answer logs what it came from; an unexpected error logs itself.
     assert "GET /api/collections failed: ValueError(\"invalid skipTotal value 'maybe'\")" in log

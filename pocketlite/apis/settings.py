@@ -10,14 +10,7 @@ import msgspec
 from litestar import Response, get, patch, post
 
 from pocketlite.apis.auth_forms import email_format, validate_form
-from pocketlite.apis.body import (
-    LOAD_ERROR,
-    BodyError,
-    UnsupportedContentType,
-    nested_form,
-    read_body,
-    read_payload,
-)
+from pocketlite.apis.body import LOAD_ERROR, BodyError, bind_payload, nested_form, read_body
 from pocketlite.apis.context import AnyRequest, get_app, require_superuser
 from pocketlite.apis.response import json_response
 from pocketlite.app import App
@@ -60,12 +53,12 @@ async def list_settings(request: AnyRequest) -> Response[bytes]:
 async def _submitted(request: AnyRequest) -> tuple[dict[str, Any], bool]:
     """The submitted settings, and whether they are form text (which Go parses into the typed
     fields, so it converts leniently). Every binding failure is the load error."""
-    try:
-        body = await read_payload(request)
-        if body.kind == "form":
+    body = await bind_payload(request, LOAD_ERROR, wrap_unsupported=True)
+    if body.kind == "form":
+        try:
             return nested_form(body.value), True
-    except (UnsupportedContentType, BodyError) as exc:
-        raise BadRequestError(LOAD_ERROR) from exc
+        except BodyError as exc:  # a malformed `@jsonPayload`
+            raise BadRequestError(LOAD_ERROR) from exc
     if body.kind == "json" and body.value is None:
         # NB: PocketBase binds into a *Settings pointer that JSON null sets to nil; the update
         # then panics, which it answers with a 500.

@@ -21,7 +21,7 @@ from pocketlite.app import App, Config
 from pocketlite.core.errors import ValidationError, ValidationErrors
 from pocketlite.core.fields.email import is_email
 from pocketlite.core.record import Record
-from pocketlite.core.records import SUPERUSERS, delete_record, find_first_record_by_data, save_record
+from pocketlite.core.records import SUPERUSERS, find_first_record_by_data
 from pocketlite.core.settings import save_settings
 from pocketlite.tools.filelock import try_lock
 from pocketlite.tools.logline import describe, log_line
@@ -196,7 +196,7 @@ async def _superuser(app: App, args: argparse.Namespace) -> None:
         )
         record.set("password", args.password)
         try:
-            await save_record(app.data, record)
+            await app.save(record)
         except ValidationErrors as exc:
             prefix = {
                 "create": "failed to create new superuser account",
@@ -215,7 +215,7 @@ async def _superuser(app: App, args: argparse.Namespace) -> None:
             print(f'superuser "{email}" is missing or already deleted')
             return
         try:
-            await delete_record(app.data, existing)
+            await app.delete(existing)
         except Exception as exc:
             raise CommandError(f'failed to delete superuser "{email}": {exc}') from exc
         print(f'Successfully deleted superuser "{email}"!')
@@ -245,7 +245,7 @@ async def _superuser_otp(app: App, email: str, superuser: Record | None) -> None
     otp = Record(
         otps, {"collectionRef": superuser.collection.id, "recordRef": superuser.id, "password": password}
     )
-    await save_record(app.data, otp)
+    await app.save(otp)
     print("Successfully created OTP for superuser " + f'"{email}":')
     print(f"├─ Id:    {otp.id}")
     print(f"├─ Pass:  {password}")

@@ -17,7 +17,7 @@ from pocketlite.core.collection import (
     collection_from_dict,
     merge_input,
 )
-from pocketlite.core.collections import CollectionsImportError, find_references, truncate_collection
+from pocketlite.core.collections import CollectionsImportError, find_references
 from pocketlite.core.db import describe_error
 from pocketlite.core.errors import BadRequestError, NotFoundError, ValidationError, ValidationErrors
 from pocketlite.core.oauth2_providers import providers
@@ -121,7 +121,7 @@ async def delete_collection(request: AnyRequest, collection_id: str) -> None:
     app = get_app(request)
     collection = _found(request, collection_id)
     try:
-        await app.delete_collection(collection)
+        await app.delete(collection)
     except Exception as exc:
         references = find_references(collection, app.collections())
         message = "Failed to delete collection"
@@ -140,7 +140,7 @@ async def truncate(request: AnyRequest, collection_id: str) -> None:
             "View collections cannot be truncated since they don't store their own records."
         )
     try:
-        await truncate_collection(get_app(request).data, collection, get_app(request).collections())
+        await get_app(request).truncate_collection(collection)
     except Exception as exc:
         raise BadRequestError(
             "Failed to truncate collection (most likely due to required cascade delete record references)."

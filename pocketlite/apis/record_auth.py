@@ -135,9 +135,7 @@ async def finish_auth(
         raise ForbiddenError()
     await _check_auth_rule(request, record, method or "default")
     info = dataclasses.replace(request_info(request), context=method or "default")
-    session = await mfa_step(
-        app.data, app.find_collection, record, method, request.query_params.get("mfaId") or mfa_id, info
-    )
+    session = await mfa_step(app, record, method, request.query_params.get("mfaId") or mfa_id, info)
     if session:
         return Response(json_bytes({"mfaId": session}), status_code=401, media_type=JSON)
     assert record.collection.auth is not None
@@ -148,8 +146,7 @@ async def finish_auth(
             await send_auth_alert(mailer, meta_config, record, alert_info)
 
         await remember_login_origin(
-            app.data,
-            app.find_collection,
+            app,
             record,
             real_ip(request),
             request.headers.get("user-agent", ""),

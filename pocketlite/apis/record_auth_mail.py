@@ -20,7 +20,7 @@ from pocketlite.core.errors import BadRequestError, ValidationError, ValidationE
 from pocketlite.core.fields import PasswordField
 from pocketlite.core.mails import send_email_change, send_password_reset, send_verification
 from pocketlite.core.record import Record
-from pocketlite.core.records import SUPERUSERS, save_record
+from pocketlite.core.records import SUPERUSERS
 from pocketlite.core.tokens import issue_token
 from pocketlite.core.validators import Rule, equal_to, length, not_in, required
 from pocketlite.tools.expiring import ExpiringSet
@@ -156,7 +156,7 @@ async def confirm_verification(request: AnyRequest, collection_id: str) -> None:
         if not collection.auth.passwordAuth.enabled:
             record.set("password", random_string(30))
         try:
-            await save_record(app.data, record)
+            await app.save(record)
         except ValidationErrors as exc:
             raise BadRequestError("An error occurred while saving the verified state.", exc) from exc
     _VERIFICATION_SENT.discard(_key(record))
@@ -222,7 +222,7 @@ async def confirm_password_reset(request: AnyRequest, collection_id: str) -> Non
     ):
         record.set("verified", True)
     try:
-        await save_record(app.data, record)
+        await app.save(record)
     except ValidationErrors as exc:
         raise BadRequestError("Failed to set new password.", exc) from exc
     _RESET_SENT.discard(_key(record))
@@ -293,7 +293,7 @@ async def confirm_email_change(request: AnyRequest, collection_id: str) -> None:
     record.set("email", new_email)
     record.set("verified", True)
     try:
-        await save_record(app.data, record)
+        await app.save(record)
     except ValidationErrors as exc:
         raise BadRequestError("Failed to confirm email change.", exc) from exc
 

@@ -23,7 +23,7 @@ from pocketlite.core.fields import FileField, TextField
 from pocketlite.core.fields.file import Upload
 from pocketlite.core.oauth2 import AuthUser, OAuth2Error, fetch_auth_user
 from pocketlite.core.record import Record
-from pocketlite.core.records import SUPERUSERS, find_record_by_id, save_record
+from pocketlite.core.records import SUPERUSERS, delete_owned_refs, find_record_by_id
 from pocketlite.core.tablesync import quote
 from pocketlite.tools.safe_fetch import UnsafeURLError, download_public
 from pocketlite.tools.security import random_string
@@ -156,7 +156,7 @@ async def _submit(
             record, _ = await insert_record(call, collection.name, payload)
             if record.get_string("email") == user.email and not record.get("verified"):
                 record.set("verified", True)
-                await save_record(app.data, record)
+                await app.save(record)
         else:
             changed = False
             signed_in = auth is not None and auth.id == record.id and auth.collection.id == collection.id
@@ -164,10 +164,7 @@ async def _submit(
                 record.set("password", random_string(30))
                 changed = True
             if not record.get("verified"):
-                await app.data.execute(
-                    f"DELETE FROM {quote(EXTERNAL_AUTHS)} WHERE collectionRef = ? AND recordRef = ?",
-                    (collection.id, record.id),
-                )
+                await delete_owned_refs(app, EXTERNAL_AUTHS, collection.id, record.id)
                 link_id = ""
             if not record.get_string("email") and user.email:
                 record.set("email", user.email)
@@ -176,7 +173,7 @@ async def _submit(
                 record.set("verified", True)
                 changed = True
             if changed:
-                await save_record(app.data, record)
+                await app.save(record)
         if not link_id:
             links = app.find_collection(EXTERNAL_AUTHS)
             assert links is not None, "system migrations create _externalAuths"
@@ -189,7 +186,7 @@ async def _submit(
                     "providerId": user.id,
                 },
             )
-            await save_record(app.data, link)
+            await app.save(link)
     return record
 
 

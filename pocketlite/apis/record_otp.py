@@ -21,7 +21,7 @@ from pocketlite.core.errors import BadRequestError, ForbiddenError, TooManyReque
 from pocketlite.core.fields import PasswordField
 from pocketlite.core.mails import send_otp
 from pocketlite.core.record import Record
-from pocketlite.core.records import find_record_by_id, save_record
+from pocketlite.core.records import find_record_by_id
 from pocketlite.core.validators import length, required
 from pocketlite.tools.ratelimit import RateLimiter
 from pocketlite.tools.security import DEFAULT_ID_ALPHABET, random_digits, random_string
@@ -71,19 +71,19 @@ async def _issue(app: App, record: Record) -> str:
     """A new code for `record`, mailed in the background; the id the client logs in with."""
     assert record.collection.auth is not None
     code = random_digits(record.collection.auth.otp.length)
-    otp = await create_ref(app.data, _otps(app), record, password=code)
+    otp = await create_ref(app, _otps(app), record, password=code)
     mailer, meta, to = app.mailer(), app.settings.meta, record.get_string("email")
 
     async def mail() -> None:
         try:
             await send_otp(mailer, meta, record, otp.id, code, to)
         except Exception:
-            await delete_ref(app.data, otp)  # a code nobody received can't be used
+            await delete_ref(app, otp)  # a code nobody received can't be used
             raise
-        sent = await find_ref(app.data, _otps(app), otp.id)
+        sent = await find_ref(app, _otps(app), otp.id)
         if sent is not None and not sent.get("sentTo") and to:
             sent.set("sentTo", to)
-            await save_record(app.data, sent)
+            await app.save(sent)
 
     fire_and_forget(mail(), "Sending the OTP e-mail")
     return otp.id
@@ -103,7 +103,7 @@ async def request_otp(request: AnyRequest, collection_id: str) -> Response[bytes
     otp_id = ""
     if not app.config.dev:
         duration = collection.auth.otp.duration
-        recent = [o for o in await find_refs(app.data, _otps(app), record) if not is_older_than(o, duration)]
+        recent = [o for o in await find_refs(app, _otps(app), record) if not is_older_than(o, duration)]
         if len(recent) > _MAX_RECENT:
             _log.warning("Too many OTP requests for record %s, reusing the last issued", record.id)
             otp_id = recent[0].id
@@ -123,7 +123,7 @@ async def auth_with_otp(request: AnyRequest, collection_id: str) -> Response[byt
         }
     )
     app = get_app(request)
-    otp = await find_ref(app.data, _otps(app), body.otpId)
+    otp = await find_ref(app, _otps(app), body.otpId)
     if (
         otp is None
         or otp.get("collectionRef") != collection.id
@@ -139,13 +139,13 @@ async def auth_with_otp(request: AnyRequest, collection_id: str) -> Response[byt
     assert isinstance(field, PasswordField)
     if not await field.verify(otp.password, body.password):
         raise BadRequestError(_INVALID)
-    await delete_ref(app.data, otp)
+    await delete_ref(app, otp)
     sent_to = otp.get_string("sentTo")
     if not record.get("verified") and sent_to and record.get_string("email") == sent_to:
         record.set("verified", True)
         if not collection.auth.mfa.enabled:
             record.set("password", random_string(30))
-        await save_record(app.data, record)
+        await app.save(record)
     return await finish_auth(request, record, "otp", mfa_id=body.mfaId)
 
 

@@ -16,14 +16,13 @@ from pocketlite.apis.throttle import EmptyListThrottle
 from pocketlite.app import App
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError, ValidationErrors
-from pocketlite.core.files import save_record_with_files
 from pocketlite.core.record import Record
 from pocketlite.core.record_form import auth_form_errors
 from pocketlite.core.record_input import apply_input
 from pocketlite.core.record_query import find_visible_record, list_records, new_record_matches
 from pocketlite.core.record_resolver import RequestInfo
 from pocketlite.core.record_view import present_records
-from pocketlite.core.records import delete_record, find_record_by_id
+from pocketlite.core.records import find_record_by_id
 from pocketlite.search.provider import ListParams
 from pocketlite.tools.security import random_string
 
@@ -168,7 +167,7 @@ async def _save(call: Call, record: Record, body: dict[str, Any], info: RequestI
     if errors:
         raise BadRequestError(failure, errors)
     try:
-        await save_record_with_files(call.app.data, call.app.storage(), record, find=call.app.find_collection)
+        await call.app.save(record)
     except ValidationErrors as exc:
         raise BadRequestError(failure, exc) from exc
     except ApiError:
@@ -260,7 +259,7 @@ async def delete_one(call: Call, collection_id: str, record_id: str) -> None:
         record = None
     if record is None:
         raise NotFoundError()
-    await delete_record(app.data, record, app.collections())
+    await app.delete(record)
 
 
 @post("/api/collections/{collection_id:str}/records", status_code=200)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from pocketlite.core.auth_refs import ORIGINS, create_ref, delete_ref, find_refs
-from pocketlite.core.db import Database
 from pocketlite.core.record import Record
-from pocketlite.core.record_query import FindCollection
-from pocketlite.core.records import save_record
 from pocketlite.tools.security import md5_hex
 from pocketlite.tools.types import now_string
+
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
 
 __all__ = ["remember_login_origin"]
 
@@ -27,16 +28,16 @@ SendAlert = Callable[[str], Awaitable[None]]
 
 
 async def remember_login_origin(
-    db: Database, find: FindCollection, record: Record, ip: str, user_agent: str, send_alert: SendAlert
+    app: Core, record: Record, ip: str, user_agent: str, send_alert: SendAlert
 ) -> None:
     """Touch (or add) the origin of this sign-in; alert by mail when the record has signed in
     before, but never from here. Only the `MAX_ORIGINS` most recent origins are kept."""
     if len(user_agent) > 200:
         user_agent = user_agent[:200] + "..."
     fingerprint = md5_hex(ip + user_agent)
-    refs = find(ORIGINS)
+    refs = app.find_collection(ORIGINS)
     assert refs is not None, "system migrations create _authOrigins"
-    origins = await find_refs(db, refs, record)
+    origins = await find_refs(app, refs, record)
     current = next((o for o in origins if o.get("fingerprint") == fingerprint), None)
     if current is None and origins and record.get_string("email"):
         try:
@@ -46,8 +47,8 @@ async def remember_login_origin(
             _log.warning("Failed to send the login alert of record %s", record.id, exc_info=True)
             return
     if current is not None:
-        await save_record(db, current)  # refreshes `updated`
+        await app.save(current)  # refreshes `updated`
         return
     for old in origins[MAX_ORIGINS - 1 :]:
-        await delete_ref(db, old)
-    await create_ref(db, refs, record, fingerprint=fingerprint)
+        await delete_ref(app, old)
+    await create_ref(app, refs, record, fingerprint=fingerprint)

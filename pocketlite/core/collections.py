@@ -1,18 +1,21 @@
-"""Saving, deleting and truncating collections: the one path every schema change takes.
+"""Collections' own steps of a save or delete (`core.models` runs them inside the hooks), and
+imports and truncation built on them.
 
 A save prepares the collection the way PocketBase does before validating (defaults, ids, index
-table names), validates it, then writes `_collections` and syncs the table in one transaction.
-Callers reload their collection cache afterwards.
+table names), validates it, then writes `_collections` and syncs the table in one transaction,
+after which the transaction sees the new schema (`Core.reload_collections`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.collection import (
     AUTH,
@@ -29,44 +32,53 @@ from pocketlite.core.errors import BadRequestError, ValidationErrors
 from pocketlite.core.fields import Field
 from pocketlite.core.indexes import parse_index
 from pocketlite.core.record import Record
-from pocketlite.core.records import SUPERUSERS, delete_record
+from pocketlite.core.records import SUPERUSERS
 from pocketlite.core.scaffolds import apply_type_defaults, new_collection
 from pocketlite.core.tablesync import drop_collection_table, quote, sync_collection_table
 from pocketlite.core.views import ViewQueryError, delete_view, id_as_text, infer_view_fields, save_view
 from pocketlite.tools.security import random_string
 from pocketlite.tools.types import now_string
 
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
+
 __all__ = [
     "CollectionLookup",
-    "delete_collection",
+    "drop_collection",
     "find_references",
-    "save_collection",
+    "import_collections",
+    "prepare_collection",
     "truncate_collection",
+    "validate_collection_change",
+    "write_collection",
 ]
 
 CollectionLookup = Callable[[str], Collection | None]
 
 logger = logging.getLogger(__name__)
 
+# Off while an import drops collections: it validates the end result instead.
+_integrity_checks: ContextVar[bool] = ContextVar("collection_integrity_checks", default=True)
 
-async def save_collection(
-    db: Database,
-    collection: Collection,
-    original: Collection | None,
-    find_collection: CollectionLookup,
-    *,
-    generated_id: bool = False,
-    validate: bool = True,
-) -> None:
-    """Create (`original` None) or update a collection; `ValidationErrors` when it is invalid.
 
-    `generated_id` says the id was derived from type+name rather than chosen by the client, so it
-    may be renumbered when taken. `validate=False` is for imports, which validate afterwards.
-    """
-    async with db.transaction() as tx:
-        await _prepare(db, collection, original, generated_id)
-        if validate:
-            await validate_collection(tx, collection, original, find_collection)
+@contextlib.contextmanager
+def _without_integrity_checks() -> Iterator[None]:
+    token = _integrity_checks.set(False)
+    try:
+        yield
+    finally:
+        _integrity_checks.reset(token)
+
+
+async def validate_collection_change(app: Core, collection: Collection, original: Collection | None) -> None:
+    """Check a new collection, or a change of `original`; problems raise `ValidationErrors`."""
+    async with app.data.transaction() as tx:
+        await validate_collection(tx, collection, original, app.find_collection)
+
+
+async def write_collection(app: Core, collection: Collection, original: Collection | None) -> None:
+    """Store a validated collection and bring its table (or view) in line, in one transaction."""
+    async with app.data.transaction() as tx:
         if collection.auth is not None and SUPERUSERS in (collection.name, original and original.name):
             _force_superusers_options(collection)
         # Changing the auth rule revokes every auth token issued under the old one.
@@ -93,9 +105,10 @@ async def save_collection(
         await sync_collection_table(tx, collection, original)
         if original is not None:
             await _refresh_dependent_views(tx, exclude=collection.id)
+        await app.reload_collections()
 
 
-async def _prepare(
+async def prepare_collection(
     db: Database, collection: Collection, original: Collection | None, generated_id: bool
 ) -> None:
     """PocketBase's pre-validation normalization of a collection being saved."""
@@ -167,27 +180,26 @@ def find_references(collection: Collection, collections: list[Collection]) -> li
     ]
 
 
-async def delete_collection(
-    db: Database, collection: Collection, collections: list[Collection], *, integrity_checks: bool = True
-) -> None:
-    """Drop a collection and its table; refused for system collections and, with
-    `integrity_checks`, for collections that relations or views still read. Imports go
-    without those checks, validating the result instead."""
+async def drop_collection(app: Core, collection: Collection) -> None:
+    """Drop a collection and its table; refused for system collections and for collections
+    that relations or views still read (except inside an import, which validates its result)."""
     if collection.system:
         raise BadRequestError(f"[{collection.name}] system collections cannot be deleted")
-    references = find_references(collection, collections) if integrity_checks else []
+    integrity_checks = _integrity_checks.get()
+    references = find_references(collection, app.collections()) if integrity_checks else []
     if references:
         names = ", ".join(c.name for c in references)
         raise BadRequestError(
             f"[{collection.name}] failed to delete due to existing relation references: {names}"
         )
-    async with db.transaction() as tx:
+    async with app.data.transaction() as tx:
         await drop_collection_table(tx, collection)
         await tx.execute("DELETE FROM `_collections` WHERE id = ?", (collection.id,))
         if integrity_checks:
             # A view over the dropped table would break: re-inferring every view finds out (and
             # the error rolls the delete back).
             await _refresh_dependent_views(tx, exclude=collection.id, strict=True)
+        await app.reload_collections()
 
 
 async def _refresh_dependent_views(tx: Transaction, *, exclude: str, strict: bool = False) -> None:
@@ -218,13 +230,13 @@ def _without_ids(fields: list[Field]) -> list[dict[str, Any]]:
     return [{k: v for k, v in f.to_dict().items() if k != "id"} for f in fields]
 
 
-async def truncate_collection(db: Database, collection: Collection, collections: list[Collection]) -> None:
+async def truncate_collection(app: Core, collection: Collection) -> None:
     """Delete every record one by one, so each delete runs the full record delete path
-    (cascades and required references included)."""
-    async with db.transaction() as tx:
+    (hooks, cascades and required references included)."""
+    async with app.data.transaction() as tx:
         rows = await tx.fetch_all(f"SELECT * FROM {quote(collection.name)}")
         for row in rows:
-            await delete_record(db, Record.from_row(collection, row), collections)
+            await app.delete(Record.from_row(collection, row))
 
 
 class CollectionsImportError(Exception):
@@ -235,17 +247,16 @@ class CollectionsImportError(Exception):
         self.validation = validation
 
 
-async def import_collections(
-    db: Database, items: list[dict[str, Any]], delete_missing: bool, existing: list[Collection]
-) -> list[Collection]:
+async def import_collections(app: Core, items: list[dict[str, Any]], delete_missing: bool) -> None:
     """Create or update every collection of `items` (matched by id, else by name) in one
-    transaction; with `delete_missing`, drop the non-system collections and fields not listed.
-    Returns the collections dropped.
+    transaction, each through the hooks; with `delete_missing`, drop the non-system collections
+    and fields not listed.
 
     Like PocketBase, everything is saved first and validated afterwards, so collections of one
     import may reference each other in any order, and a collection may be dropped together with
     the views over it.
     """
+    existing = app.collections()
     by_key = {c.id: c for c in existing} | {c.name.lower(): c for c in existing}
     imported: list[tuple[Collection, Collection | None]] = []
     for data in items:
@@ -265,33 +276,23 @@ async def import_collections(
         imported.append((collection, current))
     imported.sort(key=lambda pair: (pair[0].is_view, pair[0].created, pair[0].updated))
 
-    deleted: list[Collection] = []
-    async with db.transaction() as tx:
+    async with app.data.transaction():
         if delete_missing:
             listed = {c.id for c, _ in imported}
-            deleted = [c for c in existing if c.id not in listed and not c.system]
-            for collection in deleted:
-                await delete_collection(db, collection, [], integrity_checks=False)
-        lookup: dict[str, Collection] = {}
+            with _without_integrity_checks():
+                for collection in existing:
+                    if collection.id not in listed and not collection.system:
+                        await app.delete(collection)
         for collection, current in imported:
             try:
-                await save_collection(db, collection, current, lambda _: None, validate=False)
+                await app.save_collection(collection, current, validate=False)
             except (sqlite3.Error, ViewQueryError) as exc:
                 raise CollectionsImportError(
                     f'failed to save collection "{collection.name}": {describe_error(exc)}', validation=False
                 ) from exc
-        for collection, _ in imported:
-            lookup[collection.id] = lookup[collection.name.lower()] = collection
-        gone = {c.id for c in deleted}
-        for c in existing:
-            if c.id not in gone:
-                lookup.setdefault(c.id, c)
-                lookup.setdefault(c.name.lower(), c)
         for collection, current in imported:
             try:
-                await validate_collection(
-                    tx, collection, current or collection, lambda k: lookup.get(k) or lookup.get(k.lower())
-                )
+                await app.validate(collection, current or collection)
             except ValidationErrors as exc:
                 details = json.dumps(exc.raw_messages(), indent=2, sort_keys=True)
                 raise CollectionsImportError(
@@ -299,7 +300,6 @@ async def import_collections(
                     f"({collection.id}):\n{details}",
                     validation=True,
                 ) from exc
-    return deleted
 
 
 def _scaffold_dict(data: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ PRAGMAS = (
 )
 
 _HEAVY_READERS = 4
+
+_log = logging.getLogger("pocketlite")
 
 # sqlite3_errstr() of the primary result codes, for error texts shaped like PocketBase's driver.
 _ERRSTR = {
@@ -67,9 +70,13 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self.closed = False
-        # Run after COMMIT, in order; dropped on rollback. And the reverse.
-        self.on_commit: list[Callable[[], None]] = []
-        self.on_rollback: list[Callable[[], None]] = []
+        # Run after COMMIT, in order, once the writer is free again; dropped on rollback. And
+        # the reverse, told what failed the transaction.
+        self.on_commit: list[Callable[[], Awaitable[None]]] = []
+        self.on_rollback: list[Callable[[BaseException], Awaitable[None]]] = []
+        # What code staged in this transaction for its own later reads (the collections it
+        # saved); dropped with the transaction.
+        self.state: dict[str, Any] = {}
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of changed rows."""
@@ -145,9 +152,6 @@ class Database:
         self._heavy_all: list[sqlite3.Connection] = []
         self._lock = asyncio.Lock()
         self._tx: ContextVar[Transaction | None] = ContextVar(f"tx:{path}", default=None)
-        # Observers of the records written through this database (the realtime broker); the
-        # records module tells them about each save and delete.
-        self.listeners: list[Any] = []
 
     async def open(self) -> None:
         """Open the writer and the loop-side reader; creates the file if missing."""
@@ -197,7 +201,12 @@ class Database:
     @contextlib.asynccontextmanager
     async def transaction(self, *, discard: bool = False) -> AsyncIterator[Transaction]:
         """A write transaction; nested use in the same task joins the outer one. `discard=True`
-        rolls it back at the end even on success (dry runs)."""
+        rolls it back at the end even on success (dry runs).
+
+        Once it ends and the writer is free, the callbacks queued with `after_commit` (or
+        `after_rollback`) run: they may write again. A failing commit callback fails the block
+        (after the others ran), as PocketBase joins the errors of its deferred hooks onto the
+        transaction's."""
         outer = self._tx.get()
         if outer is not None:
             if discard:
@@ -205,35 +214,56 @@ class Database:
             yield outer
             return
         assert self._writer is not None, "database is not open"
+        failure: BaseException | None = None
         async with self._lock:
             tx = Transaction(self._writer)
             token = self._tx.set(tx)
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield tx
-            except BaseException:
+            except BaseException as exc:
                 await self._writer.rollback()
-                for callback in tx.on_rollback:
-                    callback()
-                raise
+                failure = exc
             else:
                 await (self._writer.rollback() if discard else self._writer.commit())
             finally:
                 tx.closed = True
                 self._tx.reset(token)
-        for callback in tx.on_rollback if discard else tx.on_commit:
-            callback()
+        if failure is not None or discard:
+            error = failure or RuntimeError("the transaction was discarded")
+            for undo in tx.on_rollback:
+                try:
+                    await undo(error)
+                except Exception:
+                    _log.exception("a rollback callback failed")
+            if failure is not None:
+                raise failure
+            return
+        errors: list[Exception] = []
+        for callback in tx.on_commit:
+            try:
+                await callback()
+            except Exception as exc:
+                errors.append(exc)
+        for extra in errors[1:]:
+            _log.error("an after-commit callback failed too: %r", extra)
+        if errors:
+            raise errors[0]
 
-    def after_commit(self, callback: Callable[[], None]) -> None:
+    def current_transaction(self) -> Transaction | None:
+        """The transaction the current task runs in, if any."""
+        return self._tx.get()
+
+    async def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Run `callback` once the current transaction commits (never if it rolls back); at
         once when no transaction is open, the last write having committed already."""
         tx = self._tx.get()
         if tx is None:
-            callback()
+            await callback()
         else:
             tx.on_commit.append(callback)
 
-    def after_rollback(self, callback: Callable[[], None]) -> None:
+    def after_rollback(self, callback: Callable[[BaseException], Awaitable[None]]) -> None:
         """Run `callback` if the current transaction rolls back; nothing outside a transaction
         (a single statement that failed raised to its caller already)."""
         tx = self._tx.get()

@@ -1,35 +1,34 @@
 """Files of records (files-and-realtime.md §1): uploads, their stored names, and keeping the
 storage in step with the records.
 
-A `file` field's value holds names of stored files and, before the save, `Upload`s. A save
-writes the uploads first (removed again when the save fails) and deletes the files the record
-no longer names once the save commits; a deleted record's directory goes after its delete
-commits (the `FileJanitor` hears every delete, cascades included).
+A `file` field's value holds names of stored files and, before the save, `Upload`s. The
+`FileJanitor` handles every save and delete through the hooks: uploads are written right before
+the row (removed again when the save or its transaction fails), files a record stops naming go
+once the save commits, a deleted record's directory once its delete commits, and a collection's
+files when the collection, or one of its file fields, is dropped.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pocketlite.core.collection import Collection
 from pocketlite.core.db import Database
-from pocketlite.core.fields import FileField, TextField
+from pocketlite.core.events import CollectionEvent, RecordEvent
+from pocketlite.core.fields import FileField
 from pocketlite.core.fields.file import Upload
-from pocketlite.core.record import Record
-from pocketlite.core.records import save_record
 from pocketlite.core.tablesync import quote
 from pocketlite.tools.filesystem import Filesystem
+from pocketlite.tools.hook import Handler
 from pocketlite.tools.tasks import fire_and_forget
 
-__all__ = [
-    "FileJanitor",
-    "delete_files",
-    "dropped_field_files",
-    "file_key",
-    "save_record_with_files",
-    "thumb_key",
-]
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
+
+__all__ = ["FileJanitor", "delete_files", "dropped_field_files", "file_key", "thumb_key"]
+
+# As PocketBase's record system handlers: innermost for the write, outermost after it.
+_INNER, _OUTER = 99, -99
 
 
 def file_key(collection: Collection, record_id: str, name: str) -> str:
@@ -42,64 +41,6 @@ def thumb_key(collection: Collection, record_id: str, name: str, size: str) -> s
     return f"{collection.id}/{record_id}/thumbs_{name}/{size}_{name}"
 
 
-async def save_record_with_files(
-    db: Database,
-    storage: Filesystem,
-    record: Record,
-    *,
-    find: Callable[[str], Collection | None] | None = None,
-) -> None:
-    """`save_record`, with the record's uploads stored first and the files it stopped naming
-    deleted after the commit."""
-    collection = record.collection
-    fields = [f for f in collection.fields if isinstance(f, FileField)]
-    uploads = [i for f in fields for i in f.items_of(record.get(f.name)) if isinstance(i, Upload)]
-    if record.is_new and not record.id:
-        id_field = collection.field("id")
-        if isinstance(id_field, TextField):
-            record.data["id"] = id_field.autogenerate()
-    original = dict(record.original or {})
-    written: list[str] = []
-
-    async def store_uploads() -> None:
-        # After validation, before the row: a refused save writes nothing.
-        for upload in uploads:
-            key = file_key(collection, record.id, upload.name)
-            metadata = {"original-filename": upload.original_name}
-            await storage.write(key, upload.content, upload.content_type, metadata)
-            written.append(key)
-
-    try:
-        await save_record(db, record, find=find, before_write=store_uploads)
-    except BaseException:
-        for key in written:
-            await storage.delete(key)
-        raise
-    if written:
-        # Inside a transaction (a batch), a later failure undoes this save: its files go too.
-        db.after_rollback(functools.partial(_delete_keys_later, storage, written))
-    for field in fields:
-        names = field.values_of(record.get(field.name))
-        record.data[field.name] = field.normalize(names)
-        stale = [n for n in field.values_of(original.get(field.name)) if n not in names]
-        if stale:
-            db.after_commit(functools.partial(_delete_later, storage, collection, record.id, stale))
-    record.original = dict(record.data)
-
-
-def _delete_keys_later(storage: Filesystem, keys: list[str]) -> None:
-    async def delete() -> None:
-        for key in keys:
-            await storage.delete(key)
-
-    fire_and_forget(delete(), "deleting the files of a rolled back save")
-
-
-def _delete_later(storage: Filesystem, collection: Collection, record_id: str, names: list[str]) -> None:
-    what = f"deleting replaced files of {collection.name}/{record_id}"
-    fire_and_forget(delete_files(storage, collection, {record_id: names}), what)
-
-
 async def delete_files(storage: Filesystem, collection: Collection, files: dict[str, list[str]]) -> None:
     """Delete files (by record id) of a collection, with their thumbnails."""
     for record_id, names in files.items():
@@ -109,24 +50,93 @@ async def delete_files(storage: Filesystem, collection: Collection, files: dict[
 
 
 class FileJanitor:
-    """Removes the stored files of deleted records (a `RecordListener`)."""
+    """The storage side of record and collection saves and deletes, as hook handlers."""
 
-    def __init__(self, storage: Callable[[], Filesystem]) -> None:
-        self._storage = storage
+    def bind(self, app: Core) -> None:
+        """Bind the handlers on `app`'s hooks."""
+        for hook in (app.on_record_create_execute, app.on_record_update_execute):
+            hook.bind(Handler(self._record_write, "pbFilesRecordWrite", _INNER))
+        app.on_record_after_delete_success.bind(Handler(self._record_deleted, "pbFilesRecordDelete", _OUTER))
+        app.on_collection_update_execute.bind(Handler(self._collection_write, "pbFilesCollection", _INNER))
+        app.on_collection_after_delete_success.bind(
+            Handler(self._collection_deleted, "pbFilesCollectionDelete", _OUTER)
+        )
 
-    def saved(self, action: str, record: Record) -> None:
-        """Nothing to do: saves clean up after themselves."""
-
-    async def deleting(self, record: Record) -> Callable[[], None]:
+    async def _record_write(self, e: RecordEvent) -> None:
+        record, app = e.record, e.app
         collection = record.collection
-        if not any(isinstance(f, FileField) for f in collection.fields):
-            return lambda: None
-        prefix = f"{collection.id}/{record.id}"
+        fields = [f for f in collection.fields if isinstance(f, FileField)]
+        if not fields:
+            await e.next()
+            return
+        storage = app.storage()
+        original = dict(record.original or {})
+        written: list[str] = []
+        try:
+            for field in fields:
+                for upload in field.items_of(record.get(field.name)):
+                    if isinstance(upload, Upload):
+                        key = file_key(collection, record.id, upload.name)
+                        metadata = {"original-filename": upload.original_name}
+                        await storage.write(key, upload.content, upload.content_type, metadata)
+                        written.append(key)
+            await e.next()
+        except BaseException:
+            for key in written:
+                await storage.delete(key)
+            raise
 
-        def committed() -> None:
-            fire_and_forget(self._storage().delete_prefix(prefix), f"deleting the files of {prefix}")
+        async def undo(_: BaseException) -> None:
+            # Inside a transaction (a batch), a later failure undoes this save: its files go too.
+            fire_and_forget(_delete_keys(storage, written), "deleting the files of a rolled back save")
 
-        return committed
+        if written:
+            app.data.after_rollback(undo)
+        stale: dict[str, list[str]] = {}
+        for field in fields:
+            names = field.values_of(record.get(field.name))
+            record.data[field.name] = field.normalize(names)
+            gone = [n for n in field.values_of(original.get(field.name)) if n not in names]
+            if gone:
+                stale.setdefault(record.id, []).extend(gone)
+        record.original = dict(record.data)
+        if stale:
+
+            async def committed() -> None:
+                what = f"deleting replaced files of {collection.name}/{record.id}"
+                fire_and_forget(delete_files(storage, collection, stale), what)
+
+            await app.data.after_commit(committed)
+
+    async def _record_deleted(self, e: RecordEvent) -> None:
+        collection = e.record.collection
+        if any(isinstance(f, FileField) for f in collection.fields):
+            prefix = f"{collection.id}/{e.record.id}"
+            fire_and_forget(e.app.storage().delete_prefix(prefix), f"deleting the files of {prefix}")
+        await e.next()
+
+    async def _collection_write(self, e: CollectionEvent) -> None:
+        app = e.app
+        original = app.stored_collection(e.collection.id)
+        dropped = await dropped_field_files(app.data, original, e.collection) if original else {}
+        await e.next()
+        if original is not None and dropped:
+            storage = app.storage()
+
+            async def committed() -> None:
+                what = f"deleting the files of removed fields of {e.collection.name}"
+                fire_and_forget(delete_files(storage, original, dropped), what)
+
+            await app.data.after_commit(committed)
+
+    async def _collection_deleted(self, e: CollectionEvent) -> None:
+        await e.app.storage().delete_prefix(e.collection.id)
+        await e.next()
+
+
+async def _delete_keys(storage: Filesystem, keys: list[str]) -> None:
+    for key in keys:
+        await storage.delete(key)
 
 
 async def dropped_field_files(

@@ -1,8 +1,9 @@
 """The realtime broker (DESIGN.md principle 8, files-and-realtime.md §3).
 
 Clients (an SSE stream or a WebSocket, the transports live in `apis/`) hold subscriptions; the
-broker hears every committed record change from the records module (`RecordListener`) and
-queues, for each client and each matching subscription, the event as that client may see it.
+broker hears every committed record change through the record hooks (its handlers sit in the
+after-success hooks, so they only ever see committed changes) and queues, for each client and
+each matching subscription, the event as that client may see it.
 
 * Fan-out runs in one background task, in commit order, so request handlers never wait for it.
   Per event, clients that share an auth record and subscription options share one rule check
@@ -19,22 +20,27 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 
 from pocketlite.core.collection import Collection
-from pocketlite.core.db import Database
+from pocketlite.core.events import CollectionEvent, RecordEvent
 from pocketlite.core.record import Record
 from pocketlite.core.record_query import find_visible_record
 from pocketlite.core.record_resolver import RequestInfo
 from pocketlite.core.record_view import can_access, is_superuser, present_records
+from pocketlite.tools.hook import Handler
 from pocketlite.tools.inflector import snakecase
 from pocketlite.tools.picker import parse_fields, pick
 from pocketlite.tools.security import random_string
+
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
 
 __all__ = ["MAX_PENDING", "Broker", "Client", "Message", "Options", "parse_options", "same_auth"]
 
@@ -43,7 +49,9 @@ _log = logging.getLogger("pocketlite")
 # Events queued for one client before it counts as stalled and is disconnected.
 MAX_PENDING = 1000
 
-FindCollection = Callable[[str], Collection | None]
+# Hook priorities: deliveries come first among the after-commit reactions; a delete is rendered
+# last before the row goes.
+_OUTER, _INNER = -99, 99
 
 
 class Message(NamedTuple):
@@ -189,13 +197,23 @@ _Listener = tuple[Client, Record | None]  # a client and the auth it had when th
 class Broker:
     """The in-process broker: realtime clients of this process and what they receive."""
 
-    def __init__(self, db: Database, find: FindCollection) -> None:
-        self._db = db
-        self._find = find
+    def __init__(self, app: Core) -> None:
+        self._app = app
         self._clients: dict[str, Client] = {}
         self._events: asyncio.Queue[Callable[[], Any]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._closed = False
+        # Delete events rendered before the row went, by the delete's event, until it commits.
+        self._deletes: weakref.WeakKeyDictionary[RecordEvent, list[_Delivery]] = weakref.WeakKeyDictionary()
+
+    def bind(self, app: Core) -> None:
+        """Bind the handlers that hear record and collection changes on `app`'s hooks."""
+        app.on_record_after_create_success.bind(Handler(self._saved, "pbRealtimeCreate", _OUTER))
+        app.on_record_after_update_success.bind(Handler(self._saved, "pbRealtimeUpdate", _OUTER))
+        app.on_record_delete.bind(Handler(self._deleting, "pbRealtimeDeleting", _INNER))
+        app.on_record_after_delete_success.bind(Handler(self._deleted, "pbRealtimeDelete", _OUTER))
+        app.on_collection_after_update_success.bind(Handler(self._collection_saved, "pbRealtimeAuth", _OUTER))
+        app.on_collection_after_delete_success.bind(Handler(self._collection_gone, "pbRealtimeAuth", _OUTER))
 
     # --- clients ---------------------------------------------------------------------------------
 
@@ -238,7 +256,40 @@ class Broker:
             if auth is not None and auth.collection.id == collection.id and record_id in (None, auth.id):
                 client.auth = None
 
-    # --- record changes (RecordListener) ----------------------------------------------------------
+    # --- changes, heard through the hooks ---------------------------------------------------------
+
+    async def _saved(self, e: RecordEvent) -> None:
+        if self._clients:
+            self.saved(e.type, e.record.snapshot())
+        await e.next()
+
+    async def _deleting(self, e: RecordEvent) -> None:
+        if self._clients:
+            self._deletes[e] = await self._render_delete(e.record)
+        await e.next()
+
+    async def _deleted(self, e: RecordEvent) -> None:
+        deliveries = self._deletes.pop(e, None)
+        if e.record.collection.is_auth:
+            self.unset_auth(e.record.collection, e.record.id)
+        if deliveries:
+            self._enqueue(lambda: _deliver(deliveries))
+        await e.next()
+
+    async def _collection_saved(self, e: CollectionEvent) -> None:
+        # A new token secret (a changed auth rule) signs every client of it out.
+        secret = e.collection.auth.authToken.secret if e.collection.auth else None
+        for client in self.clients():
+            auth = client.auth
+            if auth is not None and auth.collection.id == e.collection.id:
+                old = auth.collection.auth.authToken.secret if auth.collection.auth else None
+                if old != secret:
+                    client.auth = None
+        await e.next()
+
+    async def _collection_gone(self, e: CollectionEvent) -> None:
+        self.unset_auth(e.collection)
+        await e.next()
 
     def saved(self, action: str, record: Record) -> None:
         """A create or update committed: refresh bound auth records, then fan out."""
@@ -255,24 +306,15 @@ class Broker:
         audience = [(client, client.auth) for client in self.clients()]
         self._enqueue(lambda: self._fan_out(action, record, audience))
 
-    async def deleting(self, record: Record) -> Callable[[], None]:
-        """Render the delete events while the row is still visible outside the transaction;
-        deliver them (and unbind the record from clients) once the delete commits."""
-        if not self._clients:
-            return lambda: None
+    async def _render_delete(self, record: Record) -> list[_Delivery]:
+        """The delete events, rendered while the row is still visible outside the transaction
+        (delivered once the delete commits)."""
         # NB: a fresh context has no open transaction, so these reads see the committed state.
         audience = [(client, client.auth) for client in self.clients()]
         task = asyncio.get_running_loop().create_task(
             self._deliveries("delete", record, audience), context=contextvars.Context()
         )
-        deliveries = await task
-
-        def committed() -> None:
-            if record.collection.is_auth:
-                self.unset_auth(record.collection, record.id)
-            self._enqueue(lambda: _deliver(deliveries))
-
-        return committed
+        return await task
 
     def _enqueue(self, job: Callable[[], Any]) -> None:
         self._events.put_nowait(job)
@@ -321,7 +363,7 @@ class Broker:
         self, action: str, record: Record, rule: str | None, auth: Record | None, options: Options
     ) -> bytes | None:
         """The event data for a client with `auth` and `options`, or None when it may not see it."""
-        db, find = self._db, self._find
+        db, find = self._app.data, self._app.find_collection
         info = RequestInfo("realtime", "GET", dict(options.query), dict(options.headers), {}, auth)
         if not await can_access(db, find, record, rule, info):
             return None

@@ -1,12 +1,11 @@
-"""Reading and writing records: the one path every record save and delete takes."""
+"""Reading and writing records: the record's own steps of a save or delete (`core.models`
+runs them inside the hooks) and the reads everything else builds on."""
 
 from __future__ import annotations
 
-import functools
 import re
 import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.collection import Collection
 from pocketlite.core.db import Database
@@ -23,16 +22,21 @@ from pocketlite.core.record import Record
 from pocketlite.core.tablesync import quote
 from pocketlite.tools.types import now_string
 
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
+
 __all__ = [
     "AUTH_SUBTABLES",
     "REQUIRED_REFERENCE",
     "SUPERUSERS",
-    "RecordListener",
     "count_records",
-    "delete_record",
+    "delete_owned_refs",
+    "delete_record_row",
     "find_first_record_by_data",
     "find_record_by_id",
-    "save_record",
+    "prepare_record",
+    "validate_record",
+    "write_record",
 ]
 
 SUPERUSERS = "_superusers"
@@ -41,25 +45,6 @@ SUPERUSERS = "_superusers"
 AUTH_SUBTABLES = ("_mfas", "_otps", "_externalAuths", "_authOrigins")
 
 _UNIQUE_RE = re.compile(r"UNIQUE constraint failed: (.+)")
-
-
-class RecordListener(Protocol):
-    """Told about the records written through a database (`Database.listeners`)."""
-
-    def saved(self, action: str, record: Record) -> None:
-        """`record` was created or updated (`action`); called after the commit."""
-
-    async def deleting(self, record: Record) -> Callable[[], None]:
-        """`record` is about to be deleted, its row still there for whoever reads outside the
-        transaction; the callable returned runs once the delete commits."""
-        ...
-
-
-def _saved(db: Database, action: str, record: Record) -> None:
-    if db.listeners:
-        snapshot = record.snapshot()
-        for listener in db.listeners:
-            db.after_commit(functools.partial(listener.saved, action, snapshot))
 
 
 async def find_record_by_id(db: Database, collection: Collection, record_id: str) -> Record | None:
@@ -89,9 +74,12 @@ async def count_records(
     return int(row[0]) if row is not None else 0
 
 
-def _prepare(record: Record) -> None:
-    """Server-set values: ids, token keys, autodates, superusers' `verified`."""
+def prepare_record(record: Record) -> None:
+    """Server-set values, before validation: ids, token keys, autodates, superusers'
+    `verified`. Views store nothing."""
     collection = record.collection
+    if collection.is_view:
+        raise BadRequestError("Unsupported collection type.")
     new = record.is_new
     now = now_string()
     for field in collection.fields:
@@ -117,7 +105,9 @@ def _prepare(record: Record) -> None:
         record.data["verified"] = True
 
 
-def _validate(record: Record) -> None:
+async def validate_record(app: Core, record: Record) -> None:
+    """Every field's value (of a new record, or changed), that related ids exist and, for auth
+    records, that the id is not another auth collection's; problems raise `ValidationErrors`."""
     errors: dict[str, ValidationError | ValidationErrors] = {}
     for field in record.collection.fields:
         if record.is_new or record.changed(field.name):
@@ -133,50 +123,29 @@ def _validate(record: Record) -> None:
         and record.original.get("id") != record.data.get("id")
     ):
         errors["id"] = ValidationError("validation_pk_change", "The record primary key cannot be changed")
+    for name, error in (await _relation_errors(app, record)).items():
+        errors.setdefault(name, error)
     if errors:
         raise ValidationErrors(errors)
+    if record.collection.is_auth:
+        await _check_auth_id(app.data, record)
 
 
-async def save_record(
-    db: Database,
-    record: Record,
-    *,
-    find: Callable[[str], Collection | None] | None = None,
-    before_write: Callable[[], Awaitable[None]] | None = None,
-) -> None:
-    """Validate and store a record; field problems raise `ValidationErrors`. With `find`, the
-    ids of relation fields must exist in their collections. `before_write` runs once the record
-    is valid, before its row is written (file uploads)."""
+async def write_record(app: Core, record: Record) -> None:
+    """Insert or update the record's row (and, for auth records, the rows hanging on its
+    credentials); passwords are hashed here and their plain text forgotten after."""
+    db = app.data
     collection = record.collection
     if collection.is_view:
         raise BadRequestError("Unsupported collection type.")
-    _prepare(record)
-    try:
-        _validate(record)
-    except ValidationErrors as exc:
-        errors = exc
-    else:
-        errors = ValidationErrors()
-    if find is not None:
-        for name, error in (await _relation_errors(db, record, find)).items():
-            errors.errors.setdefault(name, error)
-    if errors:
-        raise errors
-    if collection.is_auth:
-        await _check_auth_id(db, record)
     for field in collection.fields:
         if isinstance(field, PasswordField):
             await field.hash_plain(record.data[field.name])
-    if before_write is not None:
-        await before_write()
-    action = "create" if record.is_new else "update"
     if collection.is_auth and not record.is_new:
         async with db.transaction():
-            await _write_auth_record(db, record)
-            _saved(db, action, record)
+            await _write_auth_record(app, record)
     else:
         await _write(db, record)
-        _saved(db, action, record)
     for value in record.data.values():
         if isinstance(value, PasswordValue):
             value.plain = ""  # the plain password lives only during the save
@@ -195,28 +164,39 @@ async def _check_auth_id(db: Database, record: Record) -> None:
             raise ValidationErrors({"id": error})
 
 
-async def _write_auth_record(db: Database, record: Record) -> None:
+async def _write_auth_record(app: Core, record: Record) -> None:
     """Update an auth record and the rows that hang on its credentials (data-model.md §3.2):
     becoming verified drops OAuth2 links made before (and signs out everywhere when there were
     any), a new token key drops pending OTPs, a new password drops MFA sessions and known
     login origins."""
     assert record.original is not None
-    ref = (record.collection.id, record.id)
     if not record.original.get("verified") and record.get("verified"):
-        links = await db.execute(
-            f"DELETE FROM {quote('_externalAuths')} WHERE collectionRef = ? AND recordRef = ?", ref
-        )
+        links = await delete_owned_refs(app, "_externalAuths", record.collection.id, record.id)
         token_key = record.collection.field("tokenKey")
         if links and not record.changed("tokenKey") and isinstance(token_key, TextField):
             record.data["tokenKey"] = token_key.autogenerate()
-    await _write(db, record)
+    await _write(app.data, record)
     dropped: list[str] = []
     if record.changed("tokenKey"):
         dropped.append("_otps")
     if record.original.get("password") != record.get("password"):
         dropped += ["_mfas", "_authOrigins"]
     for table in dropped:
-        await db.execute(f"DELETE FROM {quote(table)} WHERE collectionRef = ? AND recordRef = ?", ref)
+        await delete_owned_refs(app, table, record.collection.id, record.id)
+
+
+async def delete_owned_refs(app: Core, table: str, collection_id: str, record_id: str) -> int:
+    """Delete (through the hooks) the rows of a system table (`_otps`, …) that belong to one
+    auth record; returns how many went."""
+    refs = app.find_collection(table)
+    if refs is None:
+        return 0
+    rows = await app.data.fetch_all(
+        f"SELECT * FROM {quote(table)} WHERE collectionRef = ? AND recordRef = ?", (collection_id, record_id)
+    )
+    for row in rows:
+        await app.delete(Record.from_row(refs, row))
+    return len(rows)
 
 
 async def _write(db: Database, record: Record) -> None:
@@ -238,9 +218,8 @@ async def _write(db: Database, record: Record) -> None:
         raise _integrity_errors(exc) from exc
 
 
-async def _relation_errors(
-    db: Database, record: Record, find: Callable[[str], Collection | None]
-) -> dict[str, ValidationError]:
+async def _relation_errors(app: Core, record: Record) -> dict[str, ValidationError]:
+    db, find = app.data, app.find_collection
     errors: dict[str, ValidationError] = {}
     for field in record.collection.fields:
         if not isinstance(field, RelationField) or not (record.is_new or record.changed(field.name)):
@@ -278,52 +257,38 @@ REQUIRED_REFERENCE = (
 )
 
 
-async def delete_record(db: Database, record: Record, collections: Sequence[Collection] = ()) -> None:
-    """Delete a record, the rows of auth records' system tables, and what references it: the id
-    leaves every relation pointing at it; a reference left empty deletes its record when the
-    field cascades, and refuses the whole delete when the field is required (data-model.md §3.3).
-    """
-    async with db.transaction():
-        await _delete(db, record, collections, set())
-
-
-async def _delete(db: Database, record: Record, collections: Sequence[Collection], seen: set[str]) -> None:
+async def delete_record_row(app: Core, record: Record) -> None:
+    """Delete a record's row, the rows of auth records' system tables, and what references it
+    (data-model.md §3.3), in one transaction: the id leaves every relation pointing at it
+    (saved without validation, through the hooks); a reference left empty deletes its record
+    (through the hooks) when the field cascades, and refuses the whole delete when the field is
+    required."""
+    db = app.data
     collection = record.collection
-    key = f"{collection.id}/{record.id}"
-    if key in seen:
-        return
-    seen.add(key)
-    if collection.name == SUPERUSERS:
-        row = await db.fetch_one(f"SELECT COUNT(*) FROM {quote(SUPERUSERS)}")
-        if row is not None and row[0] <= 1:
-            raise BadRequestError("You can't delete the only existing superuser.")
-    await db.execute(f"DELETE FROM {quote(collection.name)} WHERE id = ?", (record.id,))
-    if collection.is_auth:
-        for table in AUTH_SUBTABLES:
-            await db.execute(
-                f"DELETE FROM {quote(table)} WHERE collectionRef = ? AND recordRef = ?",
-                (collection.id, record.id),
-            )
-    for other in collections:
-        if other.is_view:
-            continue
-        for field in other.fields:
-            if isinstance(field, RelationField) and field.collectionId == collection.id:
-                await _unlink(db, other, field, record.id, collections, seen)
-    # NB: told last, as PocketBase's delete succeeds after its cascade: the events of the
-    # records it changed come first. The listener reads outside the transaction, so it still
-    # sees the row.
-    for listener in db.listeners:
-        db.after_commit(await listener.deleting(record))
+    if collection.is_view:
+        raise BadRequestError("View records cannot be deleted.")
+    async with db.transaction() as tx:
+        # Records already being deleted further up this cascade (cycles of relations).
+        deleting: set[str] = tx.state.setdefault("deleting", set())
+        deleting.add(f"{collection.id}/{record.id}")
+        if collection.name == SUPERUSERS:
+            row = await db.fetch_one(f"SELECT COUNT(*) FROM {quote(SUPERUSERS)}")
+            if row is not None and row[0] <= 1:
+                raise BadRequestError("You can't delete the only existing superuser.")
+        await db.execute(f"DELETE FROM {quote(collection.name)} WHERE id = ?", (record.id,))
+        if collection.is_auth:
+            for table in AUTH_SUBTABLES:
+                await delete_owned_refs(app, table, collection.id, record.id)
+        for other in app.collections():
+            if other.is_view:
+                continue
+            for field in other.fields:
+                if isinstance(field, RelationField) and field.collectionId == collection.id:
+                    await _unlink(app, other, field, record.id, deleting)
 
 
 async def _unlink(
-    db: Database,
-    collection: Collection,
-    field: RelationField,
-    target_id: str,
-    collections: Sequence[Collection],
-    seen: set[str],
+    app: Core, collection: Collection, field: RelationField, target_id: str, deleting: set[str]
 ) -> None:
     table, column = quote(collection.name), quote(field.name)
     if field.is_multiple:
@@ -331,18 +296,16 @@ async def _unlink(
         where = f"EXISTS (SELECT 1 FROM {values} WHERE value = ?)"
     else:
         where = f"{column} = ?"
-    rows = await db.fetch_all(f"SELECT * FROM {table} WHERE {where}", (target_id,))
+    rows = await app.data.fetch_all(f"SELECT * FROM {table} WHERE {where}", (target_id,))
     for row in rows:
         referencing = Record.from_row(collection, row)
+        if f"{collection.id}/{referencing.id}" in deleting:
+            continue
         remaining = [i for i in field.values_of(referencing.get(field.name)) if i != target_id]
         if not remaining and field.cascadeDelete:
-            await _delete(db, referencing, collections, seen)
+            await app.delete(referencing)
         elif not remaining and field.required:
             raise BadRequestError(REQUIRED_REFERENCE)
         else:
             referencing.set(field.name, remaining)
-            await db.execute(
-                f"UPDATE {table} SET {column} = ? WHERE id = ?",
-                (field.to_db(referencing.get(field.name)), referencing.id),
-            )
-            _saved(db, "update", referencing)
+            await app.save_no_validate(referencing)

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from pocketlite.core.collection import Collection
 from pocketlite.core.db import Database
 from pocketlite.core.record import Record
-from pocketlite.core.records import delete_record
 from pocketlite.core.tablesync import quote
-from pocketlite.tools.cron import Cron
 from pocketlite.tools.types import format_datetime, now
+
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
 
 __all__ = ["delete_expired", "optimize_databases", "register_system_jobs"]
 
@@ -26,10 +26,11 @@ MFA_CLEANUP = "__pbMFACleanup__"
 DB_OPTIMIZE = "__pbDBOptimize__"
 
 
-async def delete_expired(db: Database, collections: list[Collection], table: str) -> int:
+async def delete_expired(app: Core, table: str) -> int:
     """Delete the rows of `_otps` or `_mfas` older than their auth collection's OTP or MFA
     duration — of every auth collection, the method enabled or not, so that nothing dangles;
-    returns how many went. Each goes through `delete_record`, as any other delete."""
+    returns how many went. Each goes through the hooks, as any other delete."""
+    collections = app.collections()
     refs = next((c for c in collections if c.name == table), None)
     if refs is None:
         return 0
@@ -39,11 +40,11 @@ async def delete_expired(db: Database, collections: list[Collection], table: str
             continue
         options = collection.auth.otp if table == "_otps" else collection.auth.mfa
         cutoff = format_datetime(now() - _dt.timedelta(seconds=options.duration))
-        rows = await db.fetch_all(
+        rows = await app.data.fetch_all(
             f"SELECT * FROM {quote(table)} WHERE collectionRef = ? AND created < ?", (collection.id, cutoff)
         )
         for row in rows:
-            await delete_record(db, Record.from_row(refs, row))
+            await app.delete(Record.from_row(refs, row))
             deleted += 1
     return deleted
 
@@ -54,19 +55,18 @@ async def optimize_databases(data: Database, aux: Database) -> None:
     await aux.checkpoint()
 
 
-def register_system_jobs(
-    cron: Cron, data: Database, aux: Database, collections: Callable[[], list[Collection]]
-) -> None:
-    """Schedule the system jobs on `cron`."""
+def register_system_jobs(app: Core) -> None:
+    """Schedule the system jobs on `app.cron`."""
+    cron = app.cron
 
     async def otp_cleanup() -> None:
-        await delete_expired(data, collections(), "_otps")
+        await delete_expired(app, "_otps")
 
     async def mfa_cleanup() -> None:
-        await delete_expired(data, collections(), "_mfas")
+        await delete_expired(app, "_mfas")
 
     async def db_optimize() -> None:
-        await optimize_databases(data, aux)
+        await optimize_databases(app.data, app.aux)
 
     cron.add(OTP_CLEANUP, "0 * * * *", otp_cleanup)
     cron.add(MFA_CLEANUP, "0 * * * *", mfa_cleanup)

@@ -78,10 +78,17 @@ class Handler(Generic[E]):
 
 
 class Hook(Generic[E]):
-    """The handlers of one kind of event."""
+    """The handlers of one kind of event. Calling a tagged hook with tags gives the view whose
+    handlers run only for matching events: `app.on_record_create("posts").bind_func(...)`."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tagged: bool = False) -> None:
         self._handlers: list[Handler[E]] = []
+        self.tagged = tagged
+
+    def __call__(self, *tags: str) -> TaggedHook[E]:
+        if tags and not self.tagged:
+            raise TypeError("this hook takes no tags: its events are not about a collection")
+        return TaggedHook(self, tags)
 
     def bind(self, handler: Handler[E]) -> str:
         """Add `handler` to the chain (replacing the one with its id); returns its id."""
@@ -113,20 +120,26 @@ class Hook(Generic[E]):
     def __len__(self) -> int:
         return len(self._handlers)
 
+    def ids(self) -> list[str]:
+        """The ids of the bound handlers, in chain order."""
+        return [h.id for h in self._handlers]
+
     async def trigger(self, event: E, *one_off: HandlerFunc[E]) -> None:
         """Run the bound handlers, then `one_off` (the core action last), over `event`.
 
         NB: as PocketBase, one event may pass through nested triggers (a model save wraps its
         execute step): the continuation of the outer chain is set aside and restored after."""
-        chain = [h.func for h in self._handlers] + list(one_off)
+        handlers = self._handlers
+        if not handlers and len(one_off) == 1:
+            # The usual case, no handler bound: just the core action (our own code, which
+            # never calls `e.next()`), without the chain's bookkeeping.
+            await one_off[0](event)
+            return
+        chain = [h.func for h in handlers] + list(one_off)
         outer = event._continuation, event._pending
         try:
-            if len(chain) == 1:  # the usual case, no handler bound: just the core action
-                event._continuation = None
-                await _run(chain[0], event)
-            else:
-                event._continuation = _link(chain, 0, event)
-                await event.next()
+            event._continuation = _link(chain, 0, event)
+            await event.next()
         finally:
             event._continuation, event._pending = outer
 

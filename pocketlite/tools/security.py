@@ -40,7 +40,16 @@ _MAX_EXTRA_REPEAT = 10
 
 def random_string(length: int, alphabet: str = ALPHANUMERIC) -> str:
     """A cryptographically random string of `length` characters from `alphabet`."""
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    size = len(alphabet)
+    if not 0 < size <= 256:
+        return "".join(secrets.choice(alphabet) for _ in range(length))
+    # NB: one call for random bytes instead of one per character (a record id costs 15): a byte
+    # below the largest multiple of `size` maps evenly onto the alphabet, others are dropped.
+    limit = 256 - 256 % size
+    out: list[str] = []
+    while len(out) < length:
+        out += [alphabet[b % size] for b in secrets.token_bytes(2 * (length - len(out)) + 8) if b < limit]
+    return "".join(out[:length])
 
 
 def random_digits(length: int) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from pocketlite.core.db import Database
 from pocketlite.core.settings import load_settings, save_settings
 from tests.servers import Server
+from tests.support.waiting import eventually
 
 
 async def _enable_batch(data_dir: Path) -> None:
@@ -178,8 +178,4 @@ def test_files_ride_along_and_a_failed_batch_leaves_none(batch_server: tuple[Ser
         f"{srv.url}/api/batch", data={"@jsonPayload": json.dumps({"requests": requests})}, files=files[:1]
     )
     assert failed.status_code == 400
-    for _ in range(100):
-        if sorted(p for p in storage.rglob("*") if p.is_file()) == before:
-            break
-        time.sleep(0.02)
-    assert sorted(p for p in storage.rglob("*") if p.is_file()) == before
+    assert eventually(lambda: sorted(p for p in storage.rglob("*") if p.is_file()) == before)

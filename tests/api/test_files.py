@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.servers import Server
+from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +44,6 @@ def _files(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.rglob("*") if p.is_file()) if directory.exists() else []
 
 
-def _eventually(check: Callable[[], bool]) -> bool:
-    for _ in range(100):
-        if check():
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def test_a_refused_save_stores_nothing(live: tuple[Server, dict[str, str]]) -> None:
     srv, admin = live
     collection_id = _collection(srv, admin, "f_refused")
@@ -75,7 +68,7 @@ def test_removing_a_file_field_deletes_its_files(live: tuple[Server, dict[str, s
     httpx.patch(
         f"{srv.url}/api/collections/f_fields", json={"fields": kept}, headers=admin
     ).raise_for_status()
-    assert _eventually(lambda: _files(directory) == sorted([record["one"][0], record["one"][0] + ".attrs"]))
+    assert eventually(lambda: _files(directory) == sorted([record["one"][0], record["one"][0] + ".attrs"]))
 
 
 def test_deleting_a_collection_deletes_its_files(live: tuple[Server, dict[str, str]]) -> None:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.servers import Server
+from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +68,17 @@ def test_a_failed_import_keeps_every_file(live: tuple[Server, dict[str, str]]) -
     assert _import(srv, admin, [], [broken]) == 400
     assert _files(storage / doomed) == sorted(doomed_files)
     assert httpx.get(f"{srv.url}/api/collections/doomed", headers=admin).status_code == 200
+
+
+def test_file_fields_an_import_drops_lose_their_files(live: tuple[Server, dict[str, str]]) -> None:
+    srv, admin = live
+    storage = srv.data_dir / "storage"
+    shrunk, _ = _with_a_file(srv, admin, "shrunk")
+    current = httpx.get(f"{srv.url}/api/collections/shrunk", headers=admin).json()
+    without_doc = {**current, "fields": [f for f in current["fields"] if f["name"] != "doc"]}
+    everything = httpx.get(f"{srv.url}/api/collections?perPage=500", headers=admin).json()["items"]
+    others = [c for c in everything if c["name"] != "shrunk"]
+    body = {"collections": [*others, without_doc], "deleteMissing": True}
+    assert httpx.put(f"{srv.url}/api/collections/import", json=body, headers=admin).status_code == 204
+    # The files go once the import commits, in the background.
+    assert eventually(lambda: _files(storage / shrunk) == [])

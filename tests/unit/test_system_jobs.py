@@ -10,7 +10,6 @@ import pytest
 
 from pocketlite.app import App, Config
 from pocketlite.core.record import Record
-from pocketlite.core.records import save_record
 from pocketlite.core.system_jobs import delete_expired, optimize_databases
 
 
@@ -29,7 +28,7 @@ async def _ref(app: App, table: str, owner: Record, created: str) -> str:
     row = Record(
         refs, {**data, "password": "12345678"} if table == "_otps" else {**data, "method": "password"}
     )
-    await save_record(app.data, row)
+    await app.save(row)
     await app.data.execute(f"UPDATE {table} SET created = ? WHERE id = ?", (created, row.id))
     return row.id
 
@@ -38,7 +37,7 @@ async def _user(app: App, email: str, collection: str = "users") -> Record:
     users = app.find_collection(collection)
     assert users is not None
     user = Record(users, {"email": email, "password": "Passw0rd123", "passwordConfirm": "Passw0rd123"})
-    await save_record(app.data, user)
+    await app.save(user)
     return user
 
 
@@ -59,7 +58,7 @@ async def test_expired_rows_go_and_live_ones_stay(app: App, table: str) -> None:
     await _ref(app, table, user, "2020-01-01 00:00:00.000Z")
     await _ref(app, table, superuser, "2020-01-01 00:00:00.000Z")
     fresh = {await _ref(app, table, owner, "2999-01-01 00:00:00.000Z") for owner in (user, superuser)}
-    assert await delete_expired(app.data, app.collections(), table) == 2
+    assert await delete_expired(app, table) == 2
     rows = await app.data.fetch_all(f"SELECT id FROM {table}")
     assert {r["id"] for r in rows} == fresh
 

@@ -1,0 +1,242 @@
+"""`Core`: the handle domain code and hook code receive (DESIGN.md principle 3) — the two
+databases, the settings, the collections, the file storage, the realtime broker, the cron jobs
+and every hook, with the operations that change data going through those hooks.
+
+Inside `data.transaction()` the same `Core` reads and writes through the transaction (it lives in
+a `ContextVar`), collections included: a collection saved in a transaction is visible to code in
+that transaction only, until it commits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from pocketlite.core.collection import Collection
+from pocketlite.core.collections import import_collections, prepare_collection, truncate_collection
+from pocketlite.core.db import Database
+from pocketlite.core.files import FileJanitor
+from pocketlite.core.hooks import Hooks
+from pocketlite.core.models import delete_model, save_model, validate_model
+from pocketlite.core.realtime import Broker
+from pocketlite.core.record import Record
+from pocketlite.core.records import SUPERUSERS, count_records, find_record_by_id
+from pocketlite.core.settings import S3Config, Settings
+from pocketlite.core.system_jobs import register_system_jobs
+from pocketlite.core.tokens import AUTH, read_claims, verify_record_token
+from pocketlite.tools.cron import Cron
+from pocketlite.tools.filesystem import Filesystem, LocalFilesystem
+from pocketlite.tools.hook import Handler
+from pocketlite.tools.mailer import ConsoleMailer, Mailer, SendmailMailer, SMTPMailer
+from pocketlite.tools.s3 import S3Filesystem
+from pocketlite.tools.tasks import fire_and_forget
+
+__all__ = ["Core"]
+
+# Hook priority of the built-in reactions that must run before anyone else's.
+SYSTEM_FIRST = -999
+
+_STAGED = "collections"
+
+
+class Core(Hooks):
+    """Databases, settings, collections, storage, realtime, cron and hooks of one app."""
+
+    def __init__(self, data_dir: Path, *, dev: bool = False, query_timeout: float = 30) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        self.dev = dev
+        self.data = Database(data_dir / "data.db", query_timeout=query_timeout)
+        self.aux = Database(data_dir / "auxiliary.db", query_timeout=query_timeout)
+        self.settings = Settings()
+        self._local_storage = LocalFilesystem(data_dir / "storage")
+        self._s3: tuple[S3Config, S3Filesystem] | None = None
+        self._collections: dict[str, Collection] = {}  # by id and by lower-cased name
+        self.realtime = Broker(self)
+        self.cron = Cron()
+        register_system_jobs(self)
+        self._bind_system_handlers()
+
+    def _bind_system_handlers(self) -> None:
+        for name in ("create", "update", "delete"):
+            self.hook(f"on_collection_after_{name}_success").bind(
+                Handler(self._collections_changed, "pbCollectionsCache", SYSTEM_FIRST)
+            )
+        FileJanitor().bind(self)
+        self.realtime.bind(self)
+
+    async def _collections_changed(self, e: Any) -> None:
+        await self.reload_collections()
+        await e.next()
+
+    # --- collections -----------------------------------------------------------------------------
+
+    def _cache(self) -> dict[str, Collection]:
+        tx = self.data.current_transaction()
+        if tx is not None:
+            staged: dict[str, Collection] | None = tx.state.get(_STAGED)
+            if staged is not None:
+                return staged
+        return self._collections
+
+    def find_collection(self, id_or_name: str) -> Collection | None:
+        """A collection by exact id, else by case-insensitive name."""
+        cache = self._cache()
+        found = cache.get(id_or_name)
+        if found is not None and found.id == id_or_name:
+            return found
+        return cache.get(id_or_name.lower())
+
+    def stored_collection(self, collection_id: str) -> Collection | None:
+        """The stored collection with exactly this id (what a save of it changes)."""
+        found = self._cache().get(collection_id)
+        return found if found is not None and found.id == collection_id else None
+
+    def collections(self) -> list[Collection]:
+        """Every collection, in creation order."""
+        return list({c.id: c for c in self._cache().values()}.values())
+
+    async def _load_collections(self) -> dict[str, Collection]:
+        rows = await self.data.fetch_all("SELECT * FROM _collections ORDER BY rowid")
+        cache: dict[str, Collection] = {}
+        for row in rows:
+            collection = Collection.from_row(row)
+            cache[collection.id] = collection
+            cache.setdefault(collection.name.lower(), collection)
+        return cache
+
+    async def reload_collections(self) -> None:
+        """Refresh the collections cache from `_collections`; inside a transaction, the
+        transaction's own view of them."""
+        tx = self.data.current_transaction()
+        if tx is not None:
+            tx.state[_STAGED] = await self._load_collections()
+        else:
+            self._collections = await self._load_collections()
+
+    def superusers(self) -> Collection:
+        """The `_superusers` collection (always present)."""
+        collection = self.find_collection(SUPERUSERS)
+        assert collection is not None, "system migrations create _superusers"
+        return collection
+
+    async def has_superuser(self) -> bool:
+        """Whether at least one superuser account exists."""
+        return await count_records(self.data, self.superusers()) > 0
+
+    # --- changing data: every change goes through the hooks -------------------------------------
+
+    async def save(self, model: Record | Collection) -> None:
+        """Validate and store a record or collection (new or changed); problems raise
+        `ValidationErrors`."""
+        if isinstance(model, Record):
+            await save_model(self, model)
+        else:
+            await self.save_collection(model, self.stored_collection(model.id) if model.id else None)
+
+    async def save_no_validate(self, model: Record | Collection) -> None:
+        """Store without the validation step (its hooks included)."""
+        if isinstance(model, Record):
+            await save_model(self, model, validate=False)
+        else:
+            original = self.stored_collection(model.id) if model.id else None
+            await self.save_collection(model, original, validate=False)
+
+    async def validate(self, model: Record | Collection, original: Collection | None = None) -> None:
+        """Run the validation of a save without saving. A collection is checked as a change of
+        `original`, by default the one stored under its id."""
+        if isinstance(model, Record):
+            await validate_model(self, model)
+        else:
+            await validate_model(self, model, original or self.stored_collection(model.id))
+
+    async def delete(self, model: Record | Collection) -> None:
+        """Delete a record (with what references it) or a collection (with its records)."""
+        await delete_model(self, model)
+
+    async def save_collection(
+        self,
+        collection: Collection,
+        original: Collection | None,
+        *,
+        generated_id: bool = False,
+        validate: bool = True,
+    ) -> None:
+        """Create (`original` None) or update a collection: PocketBase's defaults first (ids,
+        timestamps, type options), then the hooks around validation and the write.
+        `generated_id` says the id was derived from type+name rather than chosen by the client,
+        so it may be renumbered when taken."""
+        async with self.data.transaction():
+            await prepare_collection(self.data, collection, original, generated_id)
+            await save_model(self, collection, validate=validate, original=original)
+
+    async def import_collections(self, items: list[dict[str, Any]], delete_missing: bool) -> None:
+        """Create, update (and with `delete_missing`, delete) many collections in one
+        transaction; `CollectionsImportError` says why an import can't be applied."""
+        await import_collections(self, items, delete_missing)
+
+    async def truncate_collection(self, collection: Collection) -> None:
+        """Delete every record of a collection, each through the hooks."""
+        await truncate_collection(self, collection)
+
+    # --- reads -----------------------------------------------------------------------------------
+
+    async def find_record_by_id(self, collection: Collection | str, record_id: str) -> Record | None:
+        """The record with this id in a collection (given or named), or None."""
+        found = self.find_collection(collection) if isinstance(collection, str) else collection
+        if found is None:
+            return None
+        return await find_record_by_id(self.data, found, record_id)
+
+    async def find_auth_record_by_token(self, token: str, token_type: str = AUTH) -> Record | None:
+        """The auth record a valid token of `token_type` belongs to, else None."""
+        claims = read_claims(token)
+        if not claims or claims["type"] != token_type:
+            return None
+        collection = self.find_collection(claims["collectionId"])
+        if collection is None or not collection.is_auth or collection.id != claims["collectionId"]:
+            return None
+        record = await find_record_by_id(self.data, collection, claims["id"])
+        if record is None or verify_record_token(record, token, token_type) is None:
+            return None
+        return record
+
+    # --- services --------------------------------------------------------------------------------
+
+    def storage(self) -> Filesystem:
+        """Where record files live: the S3 bucket of the settings when enabled, else
+        `pb_data/storage`."""
+        s3 = self.settings.s3
+        if not s3.enabled:
+            return self._local_storage
+        if self._s3 is None or self._s3[0] != s3:
+            if self._s3 is not None:
+                fire_and_forget(self._s3[1].close(), "closing the previous S3 client")
+            client = S3Filesystem(
+                s3.bucket, s3.region, s3.endpoint, s3.accessKey, s3.secret, s3.forcePathStyle
+            )
+            self._s3 = (msgspec.structs.replace(s3), client)
+        return self._s3[1]
+
+    async def close_storage(self) -> None:
+        """Close the S3 client, if one was opened."""
+        if self._s3 is not None:
+            await self._s3[1].close()
+
+    def mailer(self) -> Mailer:
+        """Where mail goes: the SMTP server of the settings; without one, the local `sendmail`
+        program as PocketBase does, except in `--dev`, where pocketlite prints mails instead."""
+        smtp = self.settings.smtp
+        if smtp.enabled:
+            return SMTPMailer(
+                smtp.host,
+                smtp.port,
+                username=smtp.username,
+                password=smtp.password,
+                tls=smtp.tls,
+                auth_method=smtp.authMethod,
+                local_name=smtp.localName,
+            )
+        return ConsoleMailer() if self.dev else SendmailMailer()

@@ -1,0 +1,105 @@
+"""The events of the model, record and collection hooks (spec/hooks.md §2.2).
+
+A save or delete fires the record (or collection) hooks around the model hooks, as PocketBase's
+priority -99 proxies do: `on_record_create` before `on_model_create`, … The events carry the
+app that fired them (`e.app`, which inside a transaction is the transaction's, see `Core`), the
+action (`type`) and the thing saved; error events add the exception.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pocketlite.core.collection import Collection
+from pocketlite.core.record import Record
+from pocketlite.tools.hook import Event
+
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
+
+__all__ = [
+    "CREATE",
+    "DELETE",
+    "UPDATE",
+    "VALIDATE",
+    "CollectionErrorEvent",
+    "CollectionEvent",
+    "ModelErrorEvent",
+    "ModelEvent",
+    "RecordErrorEvent",
+    "RecordEvent",
+]
+
+CREATE, UPDATE, DELETE, VALIDATE = "create", "update", "delete", "validate"
+
+Model = Record | Collection
+
+
+def model_tags(model: Any) -> tuple[str, ...]:
+    """A model's hook tags: a record's collection name and id, else its table name."""
+    if isinstance(model, Record):
+        return (model.collection.name, model.collection.id)
+    if isinstance(model, Collection):
+        return ("_collections",)
+    return ()
+
+
+class ModelEvent(Event):
+    """A record or collection being validated, saved or deleted, seen by the `on_model_*` hooks."""
+
+    def __init__(self, app: Core, type: str, model: Model) -> None:
+        self.app = app
+        self.type = type
+        self.model = model
+
+    def tags(self) -> tuple[str, ...]:
+        return model_tags(self.model)
+
+
+class ModelErrorEvent(ModelEvent):
+    """A failed save or delete (`on_model_after_*_error`); `error` is what failed it."""
+
+    def __init__(self, app: Core, type: str, model: Model, error: BaseException) -> None:
+        super().__init__(app, type, model)
+        self.error = error
+
+
+class RecordEvent(Event):
+    """A record being validated, saved or deleted (`on_record_*`)."""
+
+    def __init__(self, app: Core, type: str, record: Record) -> None:
+        self.app = app
+        self.type = type
+        self.record = record
+
+    def tags(self) -> tuple[str, ...]:
+        return (self.record.collection.name, self.record.collection.id)
+
+
+class RecordErrorEvent(RecordEvent):
+    """A failed record save or delete (`on_record_after_*_error`)."""
+
+    def __init__(self, app: Core, type: str, record: Record, error: BaseException) -> None:
+        super().__init__(app, type, record)
+        self.error = error
+
+
+class CollectionEvent(Event):
+    """A collection being validated, saved or deleted (`on_collection_*`)."""
+
+    def __init__(self, app: Core, type: str, collection: Collection) -> None:
+        self.app = app
+        self.type = type
+        self.collection = collection
+
+    def tags(self) -> tuple[str, ...]:
+        # NB: the current name, so after a rename the new one (PocketBase's choice, #7613).
+        return tuple(t for t in (self.collection.id, self.collection.name) if t)
+
+
+class CollectionErrorEvent(CollectionEvent):
+    """A failed collection save or delete (`on_collection_after_*_error`)."""
+
+    def __init__(self, app: Core, type: str, collection: Collection, error: BaseException) -> None:
+        super().__init__(app, type, collection)
+        self.error = error

@@ -1,0 +1,145 @@
+"""The app's hooks (spec/hooks.md §2): one `Hook` per PocketBase hook, named as PocketBase's in
+snake_case. `Core` inherits them, so code binds `app.on_record_create("posts").bind_func(fn)`
+and the core triggers `app.on_record_create.trigger(event, action)`.
+
+Record and collection hooks wrap the model hooks of the same step, as PocketBase's priority -99
+proxies do: a record create runs `on_record_create`'s handlers, then `on_model_create`'s, then
+the action (`layered`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
+
+from pocketlite.core.events import (
+    CollectionErrorEvent,
+    CollectionEvent,
+    ModelErrorEvent,
+    ModelEvent,
+    RecordErrorEvent,
+    RecordEvent,
+)
+from pocketlite.tools.hook import Hook
+
+__all__ = ["Family", "Hooks", "layered"]
+
+Action = Callable[[Any], Awaitable[None]]
+
+
+class Family(NamedTuple):
+    """The hooks of one action on one kind of model: (own hook, model hook) pairs."""
+
+    main: tuple[Hook[Any], Hook[Any]]
+    execute: tuple[Hook[Any], Hook[Any]]
+    success: tuple[Hook[Any], Hook[Any]]
+    error: tuple[Hook[Any], Hook[Any]]
+
+
+class Hooks:
+    """Every hook of an app."""
+
+    def __init__(self) -> None:
+        self._families: dict[tuple[str, str], Family] = {}
+        # Model hooks: records and collections alike, tagged by a record's collection or by
+        # `_collections`.
+        self.on_model_validate: Hook[ModelEvent] = Hook(tagged=True)
+        self.on_model_create: Hook[ModelEvent] = Hook(tagged=True)
+        self.on_model_create_execute: Hook[ModelEvent] = Hook(tagged=True)
+        self.on_model_after_create_success: Hook[ModelEvent] = Hook(tagged=True)
+        self.on_model_after_create_error: Hook[ModelErrorEvent] = Hook(tagged=True)
+        self.on_model_update: Hook[ModelEvent] = Hook(tagged=True)
+        self.on_model_update_execute: Hook[ModelEvent] = Hook(tagged=True)
+        self.on_model_after_update_success: Hook[ModelEvent] = Hook(tagged=True)
+        self.on_model_after_update_error: Hook[ModelErrorEvent] = Hook(tagged=True)
+        self.on_model_delete: Hook[ModelEvent] = Hook(tagged=True)
+        self.on_model_delete_execute: Hook[ModelEvent] = Hook(tagged=True)
+        self.on_model_after_delete_success: Hook[ModelEvent] = Hook(tagged=True)
+        self.on_model_after_delete_error: Hook[ModelErrorEvent] = Hook(tagged=True)
+
+        self.on_record_validate: Hook[RecordEvent] = Hook(tagged=True)
+        self.on_record_create: Hook[RecordEvent] = Hook(tagged=True)
+        self.on_record_create_execute: Hook[RecordEvent] = Hook(tagged=True)
+        self.on_record_after_create_success: Hook[RecordEvent] = Hook(tagged=True)
+        self.on_record_after_create_error: Hook[RecordErrorEvent] = Hook(tagged=True)
+        self.on_record_update: Hook[RecordEvent] = Hook(tagged=True)
+        self.on_record_update_execute: Hook[RecordEvent] = Hook(tagged=True)
+        self.on_record_after_update_success: Hook[RecordEvent] = Hook(tagged=True)
+        self.on_record_after_update_error: Hook[RecordErrorEvent] = Hook(tagged=True)
+        self.on_record_delete: Hook[RecordEvent] = Hook(tagged=True)
+        self.on_record_delete_execute: Hook[RecordEvent] = Hook(tagged=True)
+        self.on_record_after_delete_success: Hook[RecordEvent] = Hook(tagged=True)
+        self.on_record_after_delete_error: Hook[RecordErrorEvent] = Hook(tagged=True)
+
+        self.on_collection_validate: Hook[CollectionEvent] = Hook(tagged=True)
+        self.on_collection_create: Hook[CollectionEvent] = Hook(tagged=True)
+        self.on_collection_create_execute: Hook[CollectionEvent] = Hook(tagged=True)
+        self.on_collection_after_create_success: Hook[CollectionEvent] = Hook(tagged=True)
+        self.on_collection_after_create_error: Hook[CollectionErrorEvent] = Hook(tagged=True)
+        self.on_collection_update: Hook[CollectionEvent] = Hook(tagged=True)
+        self.on_collection_update_execute: Hook[CollectionEvent] = Hook(tagged=True)
+        self.on_collection_after_update_success: Hook[CollectionEvent] = Hook(tagged=True)
+        self.on_collection_after_update_error: Hook[CollectionErrorEvent] = Hook(tagged=True)
+        self.on_collection_delete: Hook[CollectionEvent] = Hook(tagged=True)
+        self.on_collection_delete_execute: Hook[CollectionEvent] = Hook(tagged=True)
+        self.on_collection_after_delete_success: Hook[CollectionEvent] = Hook(tagged=True)
+        self.on_collection_after_delete_error: Hook[CollectionErrorEvent] = Hook(tagged=True)
+
+    def family(self, kind: str, action: str) -> Family:
+        """The hooks of one action (`create`, `update`, `delete`) on records or collections
+        (`kind`), each with its model hook."""
+        key = (kind, action)
+        found = self._families.get(key)
+        if found is None:
+
+            def pair(name: str) -> tuple[Hook[Any], Hook[Any]]:
+                return self.hook(f"on_{kind}_{name}"), self.hook(f"on_model_{name}")
+
+            found = Family(
+                pair(action),
+                pair(f"{action}_execute"),
+                pair(f"after_{action}_success"),
+                pair(f"after_{action}_error"),
+            )
+            self._families[key] = found
+        return found
+
+    def hook(self, name: str) -> Hook[Any]:
+        """A hook by its name (`on_record_create`), for loaders and tests."""
+        found = getattr(self, name, None) if name.startswith("on_") else None
+        if not isinstance(found, Hook):
+            raise AttributeError(f"no hook named {name!r}")
+        return found
+
+    def hook_names(self) -> list[str]:
+        """The names of every hook."""
+        return [name for name, value in vars(self).items() if isinstance(value, Hook)]
+
+
+async def layered(outer: Hook[Any], model_hook: Hook[Any], event: Any, action: Action) -> None:
+    """Trigger `outer` (a record or collection hook) and, inside it, the model hook of the same
+    step, with `action` last. The model handlers see a `ModelEvent` (an error event's `error`
+    included); what they set as its model is what `action` gets."""
+    if not len(model_hook):
+        await outer.trigger(event, action)
+        return
+
+    async def through_model(e: Any) -> None:
+        model = e.record if isinstance(e, RecordEvent) else e.collection
+        error = getattr(e, "error", None)
+        me = (
+            ModelEvent(e.app, e.type, model)
+            if error is None
+            else ModelErrorEvent(e.app, e.type, model, error)
+        )
+
+        async def resume(me: ModelEvent) -> None:
+            if isinstance(e, RecordEvent):
+                e.record = me.model  # type: ignore[assignment]
+            else:
+                e.collection = me.model
+            await action(e)
+
+        await model_hook.trigger(me, resume)
+
+    await outer.trigger(event, through_model)

@@ -131,14 +131,12 @@ async def serve_file(
         auth = await app.find_auth_record_by_token(token, "file") if token else None
         info = request_info(request)
         info.context, info.auth = "protectedFile", auth
-        if not await can_access(app.data, app.find_collection, record, collection.viewRule, info):
+        if not await can_access(app, record, collection.viewRule, info):
             raise NotFoundError()
     if collection.is_view:
         # A view's files live with the record of the collection its file column copies: from
         # here on, that record's storage is the one read.
-        owner = await find_record_by_view_file(
-            app.data, app.find_collection, collection, field.name, filename
-        )
+        owner = await find_record_by_view_file(app, collection, field.name, filename)
         if owner is None:
             raise NotFoundError()
         collection, record = owner.collection, owner

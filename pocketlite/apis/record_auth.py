@@ -94,7 +94,7 @@ async def _check_auth_rule(request: AnyRequest, record: Record, method: str) -> 
         app = get_app(request)
         info = dataclasses.replace(request_info(request), context=method)
         try:
-            if await find_visible_record(app.data, app.find_collection, collection, record.id, rule, info):
+            if await find_visible_record(app, collection, record.id, rule, info):
                 return
         except ValueError:
             pass

@@ -72,7 +72,7 @@ _MISSING_FOR_WRITES = "Missing or invalid collection context."
 
 async def serialize(call: Call, records: list[Record], info: RequestInfo) -> list[dict[str, Any]]:
     """Records as the requester may see them, with `?expand=` applied (see `present_records`)."""
-    return await present_records(call.app.data, call.app.find_collection, records, info)
+    return await present_records(call.app, records, info)
 
 
 def _check_client_query(call: Call) -> None:
@@ -99,9 +99,7 @@ async def list_(request: AnyRequest, collection_id: str) -> Response[bytes]:
     app = call.app
     try:
         params = ListParams.from_query(call.query)
-        page, records = await list_records(
-            app.data, app.find_collection, collection, params, info, superuser=call.superuser
-        )
+        page, records = await list_records(app, collection, params, info, superuser=call.superuser)
     except ValueError as exc:
         raise BadRequestError() from exc
     if (
@@ -125,9 +123,7 @@ async def view(request: AnyRequest, collection_id: str, record_id: str) -> Respo
     info = call.info()
     rule = None if call.superuser else collection.viewRule
     try:
-        record = await find_visible_record(
-            call.app.data, call.app.find_collection, collection, record_id, rule, info
-        )
+        record = await find_visible_record(call.app, collection, record_id, rule, info)
     except ValueError as exc:
         raise NotFoundError() from exc
     if record is None:
@@ -153,11 +149,8 @@ async def _is_manager(call: Call, record: Record, info: RequestInfo) -> bool:
     app = call.app
     try:
         if record.is_new:
-            return await new_record_matches(app.data, app.find_collection, record, rule, info)
-        return (
-            await find_visible_record(app.data, app.find_collection, collection, record.id, rule, info)
-            is not None
-        )
+            return await new_record_matches(app, record, rule, info)
+        return await find_visible_record(app, collection, record.id, rule, info) is not None
     except ValueError:
         return False
 
@@ -200,9 +193,7 @@ async def insert_record(call: Call, collection_id: str, body: dict[str, Any]) ->
     if not call.superuser and collection.createRule:
         app = call.app
         try:
-            allowed = await new_record_matches(
-                app.data, app.find_collection, record, collection.createRule, info
-            )
+            allowed = await new_record_matches(app, record, collection.createRule, info)
         except ValueError:
             allowed = False
         if not allowed:
@@ -225,9 +216,7 @@ async def update_record(
     info = call.info(resolved)
     if not call.superuser and collection.updateRule:
         try:
-            visible = await find_visible_record(
-                app.data, app.find_collection, collection, record_id, collection.updateRule, info
-            )
+            visible = await find_visible_record(app, collection, record_id, collection.updateRule, info)
         except ValueError:
             visible = None
         if visible is None:
@@ -252,9 +241,7 @@ async def delete_one(call: Call, collection_id: str, record_id: str) -> None:
     app = call.app
     rule = None if call.superuser else collection.deleteRule
     try:
-        record = await find_visible_record(
-            app.data, app.find_collection, collection, record_id, rule, call.info()
-        )
+        record = await find_visible_record(app, collection, record_id, rule, call.info())
     except ValueError:
         record = None
     if record is None:

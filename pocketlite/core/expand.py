@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.collection import Collection
-from pocketlite.core.db import Database
 from pocketlite.core.fields import RelationField
 from pocketlite.core.indexes import find_single_column_unique_index
 from pocketlite.core.record import Record
 from pocketlite.core.record_query import find_visible_records
 from pocketlite.core.record_resolver import RequestInfo
 from pocketlite.core.tablesync import quote
+
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
 
 __all__ = ["MAX_EXPAND_DEPTH", "expand_records", "parse_expand"]
 
@@ -39,8 +40,7 @@ def parse_expand(text: str) -> Tree:
 
 
 async def expand_records(
-    db: Database,
-    find: Callable[[str], Collection | None],
+    app: Core,
     records: list[Record],
     tree: Tree,
     request: RequestInfo,
@@ -53,14 +53,13 @@ async def expand_records(
     request = dataclasses.replace(request, context="expand")
     collection = records[0].collection
     for segment, children in tree.items():
-        loaded = await _expand_segment(db, find, collection, records, segment, request, superuser)
+        loaded = await _expand_segment(app, collection, records, segment, request, superuser)
         if loaded and children:
-            await expand_records(db, find, loaded, children, request, superuser=superuser)
+            await expand_records(app, loaded, children, request, superuser=superuser)
 
 
 async def _expand_segment(
-    db: Database,
-    find: Callable[[str], Collection | None],
+    app: Core,
     collection: Collection,
     records: list[Record],
     segment: str,
@@ -71,7 +70,7 @@ async def _expand_segment(
     relation: nothing is added then)."""
     field = collection.field(segment)
     if isinstance(field, RelationField):
-        target = find(field.collectionId)
+        target = app.find_collection(field.collectionId)
         if target is None:
             return None
         allowed, rule = _rule(target, superuser)
@@ -81,9 +80,7 @@ async def _expand_segment(
             marks = ", ".join(f":e{i}" for i in range(len(ids)))
             params = {f"e{i}": v for i, v in enumerate(ids)}
             where = f"{quote(target.name)}.`id` IN ({marks})"
-            found = {
-                r.id: r for r in await find_visible_records(db, find, target, where, params, rule, request)
-            }
+            found = {r.id: r for r in await find_visible_records(app, target, where, params, rule, request)}
         for record in records:
             related = [found[i] for i in field.values_of(record.get(segment)) if i in found]
             _place(record, segment, related, single=not field.is_multiple)
@@ -91,7 +88,7 @@ async def _expand_segment(
     match = _VIA_RE.match(segment) or _OLD_VIA_RE.match(segment)
     if match is None:
         return None
-    back_collection = find(match.group(1))
+    back_collection = app.find_collection(match.group(1))
     back_field = back_collection.field(match.group(2)) if back_collection else None
     if (
         back_collection is None
@@ -111,7 +108,7 @@ async def _expand_segment(
             where = f"EXISTS (SELECT 1 FROM {values} WHERE value IN ({marks}))"
         else:
             where = f"{column} IN ({marks})"
-        loaded = await find_visible_records(db, find, back_collection, where, params, rule, request)
+        loaded = await find_visible_records(app, back_collection, where, params, rule, request)
     single = (
         not back_field.is_multiple
         and find_single_column_unique_index(back_collection.indexes, back_field.name) is not None

@@ -24,9 +24,7 @@ async def _wants_mfa(app: Core, record: Record, info: RequestInfo) -> bool:
     if not rule:
         return True
     try:
-        found = await find_visible_record(
-            app.data, app.find_collection, record.collection, record.id, rule, info
-        )
+        found = await find_visible_record(app, record.collection, record.id, rule, info)
         return found is not None
     except ValueError as exc:
         raise BadRequestError("Failed to authenticate.") from exc

@@ -363,9 +363,9 @@ class Broker:
         self, action: str, record: Record, rule: str | None, auth: Record | None, options: Options
     ) -> bytes | None:
         """The event data for a client with `auth` and `options`, or None when it may not see it."""
-        db, find = self._app.data, self._app.find_collection
+        app = self._app
         info = RequestInfo("realtime", "GET", dict(options.query), dict(options.headers), {}, auth)
-        if not await can_access(db, find, record, rule, info):
+        if not await can_access(app, record, rule, info):
             return None
         client_filter = options.query.get("filter", "")
         if client_filter:
@@ -377,13 +377,13 @@ class Broker:
                 return None
             try:
                 matched = await find_visible_record(
-                    db, find, record.collection, record.id, client_filter, info, allow_hidden=False
+                    app, record.collection, record.id, client_filter, info, allow_hidden=False
                 )
             except ValueError:
                 return None
             if matched is None:
                 return None
-        presented: Any = (await present_records(db, find, [record.snapshot()], info))[0]
+        presented: Any = (await present_records(app, [record.snapshot()], info))[0]
         fields = options.query.get("fields", "")
         if fields:
             # As PocketBase: a bad `fields` sends the whole record.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.collection import Collection
 from pocketlite.core.db import Database
@@ -21,6 +21,9 @@ from pocketlite.core.tablesync import quote
 from pocketlite.search.filter import build_filter
 from pocketlite.search.provider import MAX_FILTER_LENGTH, ListParams, Page
 from pocketlite.search.sort import build_sort
+
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
 
 __all__ = [
     "MAX_SORT_FIELDS",
@@ -84,8 +87,7 @@ def _resolver(find: FindCollection, collection: Collection, request: RequestInfo
 
 
 async def list_records(
-    db: Database,
-    find: FindCollection,
+    app: Core,
     collection: Collection,
     params: ListParams,
     request: RequestInfo,
@@ -93,7 +95,8 @@ async def list_records(
     superuser: bool,
 ) -> tuple[Page, list[Record]]:
     """A page of the records the requester may list; `ValueError` for bad filters or sorts."""
-    resolver = _resolver(find, collection, request)
+    db = app.data
+    resolver = _resolver(app.find_collection, collection, request)
     query = _Query(collection, resolver)
     if not superuser and collection.listRule:
         query.and_filter(collection.listRule)
@@ -153,8 +156,7 @@ async def _count(db: Database, sql: str, params: dict[str, Any]) -> int:
 
 
 async def find_visible_record(
-    db: Database,
-    find: FindCollection,
+    app: Core,
     collection: Collection,
     record_id: str,
     rule: str | None,
@@ -164,26 +166,25 @@ async def find_visible_record(
 ) -> Record | None:
     """The record if it exists and `rule` (None or "" = no condition) matches it; `allow_hidden`
     False for a client's filter, which may not read hidden fields."""
-    query = _Query(collection, RecordFieldResolver(find, collection, request, allow_hidden=allow_hidden))
+    resolver = RecordFieldResolver(app.find_collection, collection, request, allow_hidden=allow_hidden)
+    query = _Query(collection, resolver)
     table = quote(collection.name)
     query.where.append(f"{table}.`id` = :record_id")
     query.params["record_id"] = record_id
     if rule:
         query.and_filter(rule)
-    rows = await db.fetch_all(f"SELECT {table}.* {query.from_sql()} LIMIT 1", query.all_params())
+    rows = await app.data.fetch_all(f"SELECT {table}.* {query.from_sql()} LIMIT 1", query.all_params())
     return Record.from_row(collection, rows[0]) if rows else None
 
 
-async def new_record_matches(
-    db: Database, find: FindCollection, record: Record, rule: str, request: RequestInfo
-) -> bool:
+async def new_record_matches(app: Core, record: Record, rule: str, request: RequestInfo) -> bool:
     """Whether a record about to be created satisfies `rule`.
 
     NB: as PocketBase, the rule runs against a one-row CTE named like the collection that holds
     the new values, so field names mean the submitted data and relations join as usual.
     """
     collection = record.collection
-    query = _Query(collection, _resolver(find, collection, request))
+    query = _Query(collection, _resolver(app.find_collection, collection, request))
     query.and_filter(rule)
     values: dict[str, Any] = {}
     columns = []
@@ -197,13 +198,14 @@ async def new_record_matches(
         values[name] = field.to_db(value)
         columns.append(f":{name} AS {quote(field.name)}")
     cte = f"WITH {quote(collection.name)} AS (SELECT {', '.join(columns)}) "
-    rows = await db.fetch_all(f"{cte}SELECT 1 {query.from_sql()} LIMIT 1", {**values, **query.all_params()})
+    rows = await app.data.fetch_all(
+        f"{cte}SELECT 1 {query.from_sql()} LIMIT 1", {**values, **query.all_params()}
+    )
     return bool(rows)
 
 
 async def find_visible_records(
-    db: Database,
-    find: FindCollection,
+    app: Core,
     collection: Collection,
     where: str,
     params: dict[str, Any],
@@ -212,14 +214,14 @@ async def find_visible_records(
 ) -> list[Record]:
     """The records matching `where` (SQL over the collection's own columns, with `params`) that
     `rule` (None or "" = no condition) lets the requester see."""
-    query = _Query(collection, _resolver(find, collection, request))
+    query = _Query(collection, _resolver(app.find_collection, collection, request))
     query.where.append(f"({where})")
     query.params.update(params)
     if rule:
         query.and_filter(rule)
     distinct = "DISTINCT " if query.resolver.joins else ""
     table = quote(collection.name)
-    rows = await db.fetch_all(
+    rows = await app.data.fetch_all(
         f"SELECT {distinct}{table}.* {query.from_sql()}", query.all_params(), heavy=True
     )
     return [Record.from_row(collection, row) for row in rows]

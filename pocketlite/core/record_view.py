@@ -3,20 +3,18 @@ answer goes through, whether a REST response or a realtime event."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pocketlite.core.collection import Collection
-from pocketlite.core.db import Database
 from pocketlite.core.expand import expand_records, parse_expand
 from pocketlite.core.record import Record
 from pocketlite.core.record_query import find_visible_record
 from pocketlite.core.record_resolver import RequestInfo
 from pocketlite.core.records import SUPERUSERS
 
-__all__ = ["can_access", "is_superuser", "present_records"]
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
 
-FindCollection = Callable[[str], Collection | None]
+__all__ = ["can_access", "is_superuser", "present_records"]
 
 
 def is_superuser(record: Record | None) -> bool:
@@ -24,9 +22,7 @@ def is_superuser(record: Record | None) -> bool:
     return record is not None and record.collection.name == SUPERUSERS
 
 
-async def can_access(
-    db: Database, find: FindCollection, record: Record, rule: str | None, info: RequestInfo
-) -> bool:
+async def can_access(app: Core, record: Record, rule: str | None, info: RequestInfo) -> bool:
     """Whether the requester of `info` passes `rule` for a stored record: superusers always,
     others never for a locked (None) rule and always for an empty one."""
     if is_superuser(info.auth):
@@ -36,15 +32,13 @@ async def can_access(
     if not rule:
         return True
     try:
-        found = await find_visible_record(db, find, record.collection, record.id, rule, info)
+        found = await find_visible_record(app, record.collection, record.id, rule, info)
     except ValueError:
         return False
     return found is not None
 
 
-async def present_records(
-    db: Database, find: FindCollection, records: list[Record], info: RequestInfo
-) -> list[dict[str, Any]]:
+async def present_records(app: Core, records: list[Record], info: RequestInfo) -> list[dict[str, Any]]:
     """The records' JSON for the requester of `info`, with its `expand` query applied: hidden
     fields for superusers only; emails for superusers, the record's owner and the collection's
     managers (or when made visible)."""
@@ -52,7 +46,7 @@ async def present_records(
     superuser = is_superuser(auth)
     expand = info.query.get("expand", "")
     if expand:
-        await expand_records(db, find, records, parse_expand(expand), info, superuser=superuser)
+        await expand_records(app, records, parse_expand(expand), info, superuser=superuser)
 
     async def one(record: Record) -> dict[str, Any]:
         collection = record.collection
@@ -60,7 +54,7 @@ async def present_records(
             auth is not None and auth.collection.id == collection.id and auth.id == record.id
         )
         if not show_email and collection.is_auth and collection.auth and collection.auth.manageRule and auth:
-            show_email = await can_access(db, find, record, collection.auth.manageRule, info)
+            show_email = await can_access(app, record, collection.auth.manageRule, info)
         out = record.to_api(show_hidden=superuser, show_email=show_email)
         if record.expand is not None:
             expanded: dict[str, Any] = {}

@@ -3,14 +3,17 @@ collection, and the files stay in the storage of that collection's record."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pocketlite.core.collection import Collection
-from pocketlite.core.db import Database
 from pocketlite.core.fields import FileField
-from pocketlite.core.fields.base import FindCollection
 from pocketlite.core.record import Record
 from pocketlite.core.tablesync import quote
 from pocketlite.core.views import view_field_source
 from pocketlite.search.jsonsql import json_each
+
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
 
 __all__ = ["find_record_by_view_file"]
 
@@ -19,12 +22,12 @@ _MAX_DEPTH = 5
 
 
 async def find_record_by_view_file(
-    db: Database, find: FindCollection, view: Collection, field_name: str, filename: str
+    app: Core, view: Collection, field_name: str, filename: str
 ) -> Record | None:
     """The record (of a non-view collection) whose file field holds `filename` and that the
     view's file column `field_name` copies, or None."""
     for _ in range(_MAX_DEPTH):
-        source = view_field_source(view.viewQuery, field_name, find)
+        source = view_field_source(view.viewQuery, field_name, app.find_collection)
         if source is None:
             return None
         collection, field = source
@@ -43,5 +46,5 @@ async def find_record_by_view_file(
         )
     else:
         sql = f"SELECT * FROM {table} WHERE {column} = ? LIMIT 1"
-    row = await db.fetch_one(sql, (filename,))
+    row = await app.data.fetch_one(sql, (filename,))
     return Record.from_row(collection, row) if row is not None else None

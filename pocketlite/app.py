@@ -18,6 +18,7 @@ from typing import IO
 import msgspec
 
 from pocketlite.core.base import Core
+from pocketlite.core.events import SettingsReloadEvent
 from pocketlite.core.migrations import run_migrations
 from pocketlite.core.settings import Settings, load_settings, save_settings
 from pocketlite.migrations import SYSTEM_MIGRATIONS
@@ -131,7 +132,11 @@ class App(Core):
         if settings is None:
             settings = Settings()
             await save_settings(self.data, settings, self.config.encryption_env)
-        self.settings = settings
+
+        async def replace(e: SettingsReloadEvent) -> None:
+            self.settings = settings
+
+        await self.on_settings_reload.trigger(SettingsReloadEvent(self), replace)
 
     async def reload_collections(self) -> None:
         await super().reload_collections()

@@ -12,9 +12,10 @@ from litestar import Response, post
 
 from pocketlite.apis.context import AnyRequest
 from pocketlite.apis.errors import log_if_generic
+from pocketlite.apis.exchange import respond
 from pocketlite.apis.record_body import read_record_body
-from pocketlite.apis.records import Call, create_record, delete_one, update_record, upsert_record
-from pocketlite.apis.response import json_response, project
+from pocketlite.apis.records import Call, delete_one, insert_record, update_record, upsert_record
+from pocketlite.apis.response import JSON, json_bytes, project
 from pocketlite.core.errors import (
     ApiError,
     BadRequestError,
@@ -23,6 +24,7 @@ from pocketlite.core.errors import (
     ValidationErrors,
 )
 from pocketlite.core.fields.file import Upload
+from pocketlite.core.request_events import BatchRequestEvent, Exchange, Request
 from pocketlite.core.validators import length
 
 __all__ = ["ROUTES"]
@@ -115,21 +117,27 @@ async def _run(parent: Call, index: int, sub: SubRequest) -> dict[str, Any]:
     query = dict(parse_qsl(urlsplit(sub.url).query))
     headers = {**parent.headers, **{k.lower().replace("-", "_"): v for k, v in sub.headers.items()}}
     headers.pop("authorization", None)
-    call = Call(parent.app, parent.auth, method, query, headers, context="batch")
+    # Each sub-request is a request of its own to its hooks, answered into its own exchange.
+    request = Request(method, sub.url, urlsplit(sub.url).path, headers=headers, query=query)
+    exchange = Exchange(parent.app, request, parent.auth, real_ip=parent.exchange.real_ip)
+    call = Call(parent.app, parent.auth, method, query, headers, context="batch", exchange=exchange)
     try:
         if route is None:
             raise BadRequestError()
         action, collection, record_id = route
         if action == "delete":
             await delete_one(call, collection, record_id)
-            return {"body": None, "status": 204}
-        if action == "create":
-            result = await create_record(call, collection, dict(sub.body))
+        elif action == "create":
+            await insert_record(call, collection, dict(sub.body))
         elif action == "upsert":
-            result = await upsert_record(call, collection, dict(sub.body))
+            await upsert_record(call, collection, dict(sub.body))
         else:
-            result = await update_record(call, collection, record_id, dict(sub.body))
-        return {"body": project(result, query.get("fields", "")), "status": 200}
+            await update_record(call, collection, record_id, dict(sub.body))
+        written = exchange.response
+        if written is None:
+            return {"body": None, "status": 200}
+        body = written.data if written.is_json else (written.body.decode() or None)
+        return {"body": project(body, query.get("fields", "")), "status": written.status}
     except ApiError as exc:
         log_if_generic(f"batch request {index} ({method} {sub.url})", exc, exc.__cause__ or exc)
         failure = {
@@ -165,12 +173,18 @@ async def batch(request: AnyRequest) -> Response[bytes]:
             body.requests[index].body[match[3]] = _resubmitted(value)
     _validate(body, config.maxRequests)
     timeout = config.timeout if config.timeout > 0 else 3
-    try:
-        async with asyncio.timeout(timeout), call.app.data.transaction():
-            results = [await _run(call, i, sub) for i, sub in enumerate(body.requests)]
-    except TimeoutError as exc:
-        raise BadRequestError("Batch transaction failed. Raw error: batch transaction timeout") from exc
-    return json_response(request, results, fields=False)
+
+    async def run_all(e: BatchRequestEvent) -> None:
+        try:
+            async with asyncio.timeout(timeout), e.app.data.transaction():
+                results = [await _run(call, i, sub) for i, sub in enumerate(e.batch)]
+        except TimeoutError as exc:
+            raise BadRequestError("Batch transaction failed. Raw error: batch transaction timeout") from exc
+        # Each sub-response carries its own `?fields=`; the envelope none.
+        e.blob(200, JSON, json_bytes(results))
+
+    await call.app.on_batch_request.trigger(BatchRequestEvent(call.exchange, body.requests), run_all)
+    return respond(request, call.exchange)
 
 
 ROUTES = [batch]

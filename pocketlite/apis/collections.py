@@ -9,6 +9,7 @@ from litestar import Response, delete, get, patch, post, put
 
 from pocketlite.apis.body import read_body
 from pocketlite.apis.context import AnyRequest, get_app, require_superuser
+from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.apis.response import json_response
 from pocketlite.core.collection import (
     TYPES,
@@ -22,6 +23,11 @@ from pocketlite.core.db import describe_error
 from pocketlite.core.errors import BadRequestError, NotFoundError, ValidationError, ValidationErrors
 from pocketlite.core.oauth2_providers import providers
 from pocketlite.core.record import Record
+from pocketlite.core.request_events import (
+    CollectionRequestEvent,
+    CollectionsImportRequestEvent,
+    CollectionsListRequestEvent,
+)
 from pocketlite.core.scaffolds import new_collection
 from pocketlite.core.validators import first_error, length, required
 from pocketlite.core.views import view_sample
@@ -59,15 +65,27 @@ async def list_collections(request: AnyRequest) -> Response[bytes]:
         page = await list_page(get_app(request).data, "`_collections`", _LIST_FIELDS, params)
     except ValueError as exc:
         raise BadRequestError() from exc
-    items = [Collection.from_row(row).to_api() for row in page.rows]
-    return json_response(request, page.envelope(items), page=True)
+    collections = [Collection.from_row(row) for row in page.rows]
+
+    async def write(e: CollectionsListRequestEvent) -> None:
+        e.json(200, {**e.result, "items": [c.to_api() for c in e.collections]})
+
+    event = CollectionsListRequestEvent(exchange_of(request), collections, page.envelope(collections))
+    await get_app(request).on_collections_list_request.trigger(event, write)
+    return respond(request, exchange_of(request))
 
 
 @get("/api/collections/{collection_id:str}")
 async def view_collection(request: AnyRequest, collection_id: str) -> Response[bytes]:
     """One collection by id or name."""
     require_superuser(request)
-    return json_response(request, _found(request, collection_id).to_api())
+
+    async def write(e: CollectionRequestEvent) -> None:
+        e.json(200, e.collection.to_api())
+
+    event = CollectionRequestEvent(exchange_of(request), _found(request, collection_id))
+    await get_app(request).on_collection_view_request.trigger(event, write)
+    return respond(request, exchange_of(request))
 
 
 @post("/api/collections", status_code=200)
@@ -83,8 +101,14 @@ async def create_collection(request: AnyRequest) -> Response[bytes]:
         collection = collection_from_dict(merge_input(scaffold.to_dict(), body))
     except InvalidFormatError as exc:
         raise BadRequestError(_FORMAT_ERROR) from exc
-    await _save(request, collection, None, "Failed to create collection.", generated_id=not id_)
-    return json_response(request, collection.to_api())
+
+    async def save(e: CollectionRequestEvent) -> None:
+        await _save(request, e.collection, None, "Failed to create collection.", generated_id=not id_)
+        e.json(200, e.collection.to_api())
+
+    event = CollectionRequestEvent(exchange_of(request), collection)
+    await get_app(request).on_collection_create_request.trigger(event, save)
+    return respond(request, exchange_of(request))
 
 
 @patch("/api/collections/{collection_id:str}")
@@ -97,8 +121,14 @@ async def update_collection(request: AnyRequest, collection_id: str) -> Response
         collection = collection_from_dict(merge_input(original.to_dict(), body))
     except InvalidFormatError as exc:
         raise BadRequestError(_FORMAT_ERROR) from exc
-    await _save(request, collection, original, "Failed to update collection.")
-    return json_response(request, collection.to_api())
+
+    async def save(e: CollectionRequestEvent) -> None:
+        await _save(request, e.collection, original, "Failed to update collection.")
+        e.json(200, e.collection.to_api())
+
+    event = CollectionRequestEvent(exchange_of(request), collection)
+    await get_app(request).on_collection_update_request.trigger(event, save)
+    return respond(request, exchange_of(request))
 
 
 async def _save(
@@ -114,20 +144,26 @@ async def _save(
         raise BadRequestError(f"{failure} Raw error: \n{describe_error(exc)}.") from exc
 
 
-@delete("/api/collections/{collection_id:str}", status_code=204)
-async def delete_collection(request: AnyRequest, collection_id: str) -> None:
+@delete("/api/collections/{collection_id:str}", status_code=200)
+async def delete_collection(request: AnyRequest, collection_id: str) -> Response[Any]:
     """Drop a collection and its records; refused while other collections reference it."""
     require_superuser(request)
     app = get_app(request)
-    collection = _found(request, collection_id)
-    try:
-        await app.delete(collection)
-    except Exception as exc:
-        references = find_references(collection, app.collections())
-        message = "Failed to delete collection"
-        if references:
-            message += " probably due to existing reference in " + ", ".join(c.name for c in references)
-        raise BadRequestError(message) from exc
+
+    async def remove(e: CollectionRequestEvent) -> None:
+        try:
+            await app.delete(e.collection)
+        except Exception as exc:
+            references = find_references(e.collection, app.collections())
+            message = "Failed to delete collection"
+            if references:
+                message += " probably due to existing reference in " + ", ".join(c.name for c in references)
+            raise BadRequestError(message) from exc
+        e.no_content(204)
+
+    event = CollectionRequestEvent(exchange_of(request), _found(request, collection_id))
+    await app.on_collection_delete_request.trigger(event, remove)
+    return respond(request, exchange_of(request))
 
 
 @delete("/api/collections/{collection_id:str}/truncate", status_code=204)
@@ -154,15 +190,21 @@ class ImportBody(msgspec.Struct):
     deleteMissing: bool = False
 
 
-@put("/api/collections/import", status_code=204)
-async def import_collections(request: AnyRequest) -> None:
+@put("/api/collections/import", status_code=200)
+async def import_collections(request: AnyRequest) -> Response[Any]:
     """Create/update many collections at once, all or nothing."""
     require_superuser(request)
     body = await read_body(request, ImportBody)
     if not body.collections:
         raise ValidationErrors({"collections": ValidationError("validation_required", "Cannot be blank.")})
+    event = CollectionsImportRequestEvent(exchange_of(request), body.collections, body.deleteMissing)
+    await get_app(request).on_collections_import_request.trigger(event, _import)
+    return respond(request, exchange_of(request))
+
+
+async def _import(e: CollectionsImportRequestEvent) -> None:
     try:
-        await get_app(request).import_collections(body.collections, body.deleteMissing)
+        await e.app.import_collections(e.collections_data, e.delete_missing)
     except CollectionsImportError as exc:
         message = (
             str(exc)
@@ -175,6 +217,7 @@ async def import_collections(request: AnyRequest) -> None:
         ) from exc
     except ValidationErrors as exc:  # e.g. an index the table sync refused, as they are
         raise BadRequestError("Failed to import collections.", exc) from exc
+    e.no_content(204)
 
 
 @get("/api/collections/meta/scaffolds")

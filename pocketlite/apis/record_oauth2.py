@@ -12,6 +12,7 @@ from litestar import Response, post
 
 from pocketlite.apis.body import LOAD_ERROR, read_body
 from pocketlite.apis.context import AnyRequest, auth_collection, get_app, get_auth, request_info
+from pocketlite.apis.exchange import exchange_of
 from pocketlite.apis.oauth2_redirect import APPLE_NAMES
 from pocketlite.apis.record_auth import finish_auth
 from pocketlite.apis.records import Call, insert_record
@@ -151,7 +152,9 @@ async def _submit(
             if collection.name == SUPERUSERS:
                 raise BadRequestError("Failed to authenticate.")
             info = request_info(request)
-            call = Call(app, auth, "POST", info.query, info.headers, context="oauth2")
+            call = Call(
+                app, auth, "POST", info.query, info.headers, context="oauth2", exchange=exchange_of(request)
+            )
             payload = await _create_payload(app, collection, body, user)
             record, _ = await insert_record(call, collection.name, payload)
             if record.get_string("email") == user.email and not record.get("verified"):

@@ -1,17 +1,21 @@
-"""The records API (records-api.md): lists and single records, with API rules applied."""
+"""The records API (records-api.md): lists and single records, with API rules applied.
+
+Each endpoint triggers its request hook (`on_record_create_request`, …) once the rule check
+passed, with the core action (save, enrich, write the JSON) as the last link; a batch runs the
+same functions for each of its sub-requests."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Response, delete, get, patch, post
 
 from pocketlite.apis.context import AnyRequest, get_app, is_superuser, request_info
+from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.apis.realip import real_ip
 from pocketlite.apis.record_body import read_record_body
-from pocketlite.apis.response import json_response
 from pocketlite.apis.throttle import EmptyListThrottle
 from pocketlite.app import App
 from pocketlite.core.collection import Collection
@@ -23,10 +27,11 @@ from pocketlite.core.record_query import find_visible_record, list_records, new_
 from pocketlite.core.record_resolver import RequestInfo
 from pocketlite.core.record_view import present_records
 from pocketlite.core.records import find_record_by_id
+from pocketlite.core.request_events import Exchange, RecordRequestEvent, RecordsListRequestEvent, Request
 from pocketlite.search.provider import ListParams
 from pocketlite.tools.security import random_string
 
-__all__ = ["ROUTES", "Call", "create_record", "delete_one", "insert_record", "update_record", "upsert_record"]
+__all__ = ["ROUTES", "Call", "delete_one", "insert_record", "update_record", "upsert_record"]
 
 _log = logging.getLogger("pocketlite")
 
@@ -37,7 +42,8 @@ _THROTTLE = EmptyListThrottle()
 
 @dataclass
 class Call:
-    """One records API call, whether it came as an HTTP request or inside a batch."""
+    """One records API call, whether it came as an HTTP request or inside a batch; `exchange`
+    is what its request hooks share (and hold the answer in)."""
 
     app: App
     auth: Record | None
@@ -45,11 +51,19 @@ class Call:
     query: dict[str, str]
     headers: dict[str, str]
     context: str = "default"
+    exchange: Exchange = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.exchange is None:
+            request = Request(self.method, "", "", headers=self.headers, query=self.query)
+            self.exchange = Exchange(self.app, request, self.auth)
 
     @classmethod
     def of(cls, request: AnyRequest) -> Call:
         info = request_info(request)
-        return cls(get_app(request), info.auth, info.method, info.query, info.headers)
+        return cls(
+            get_app(request), info.auth, info.method, info.query, info.headers, exchange=exchange_of(request)
+        )
 
     @property
     def superuser(self) -> bool:
@@ -88,7 +102,7 @@ def _check_client_query(call: Call) -> None:
 
 
 @get("/api/collections/{collection_id:str}/records")
-async def list_(request: AnyRequest, collection_id: str) -> Response[bytes]:
+async def list_(request: AnyRequest, collection_id: str) -> Response[Any]:
     """A page of the records the requester may list."""
     call = Call.of(request)
     collection = _collection(call, collection_id)
@@ -110,11 +124,17 @@ async def list_(request: AnyRequest, collection_id: str) -> Response[bytes]:
         and _THROTTLE.record(real_ip(request), collection.id)
     ):
         await _THROTTLE.delay()
-    return json_response(request, page.envelope(await serialize(call, records, info)), page=True)
+
+    async def write(e: RecordsListRequestEvent) -> None:
+        e.json(200, {**e.result, "items": await serialize(call, e.records, info)})
+
+    event = RecordsListRequestEvent(call.exchange, collection, records, page.envelope(records))
+    await app.on_records_list_request.trigger(event, write)
+    return respond(request, call.exchange)
 
 
 @get("/api/collections/{collection_id:str}/records/{record_id:str}")
-async def view(request: AnyRequest, collection_id: str, record_id: str) -> Response[bytes]:
+async def view(request: AnyRequest, collection_id: str, record_id: str) -> Response[Any]:
     """One record, if the view rule lets the requester see it (else 404)."""
     call = Call.of(request)
     collection = _collection(call, collection_id)
@@ -128,7 +148,14 @@ async def view(request: AnyRequest, collection_id: str, record_id: str) -> Respo
         raise NotFoundError() from exc
     if record is None:
         raise NotFoundError()
-    return json_response(request, (await serialize(call, [record], info))[0])
+
+    async def write(e: RecordRequestEvent) -> None:
+        e.json(200, (await serialize(call, [e.record], info))[0])
+
+    await call.app.on_record_view_request.trigger(
+        RecordRequestEvent(call.exchange, collection, record), write
+    )
+    return respond(request, call.exchange)
 
 
 def _writable(collection: Collection, rule: str | None, superuser: bool) -> None:
@@ -172,15 +199,10 @@ async def _save(call: Call, record: Record, body: dict[str, Any], info: RequestI
         raise BadRequestError(failure) from exc
 
 
-async def create_record(call: Call, collection_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """A new record, if the create rule admits the submitted data, as the requester sees it."""
-    record, info = await insert_record(call, collection_id, body)
-    return (await serialize(call, [record], info))[0]
-
-
 async def insert_record(call: Call, collection_id: str, body: dict[str, Any]) -> tuple[Record, RequestInfo]:
-    """Store a new record from `body` if the create rule admits it; the record and the request
-    info the rule saw."""
+    """Store a new record from `body` if the create rule admits it, through
+    `on_record_create_request` (whose last link saves it and writes it as the requester sees
+    it); the record and the request info the rule saw."""
     collection = _collection(call, collection_id)
     _writable(collection, collection.createRule, call.superuser)
     if call.context == "oauth2" and collection.is_auth and "password" not in body:
@@ -198,14 +220,19 @@ async def insert_record(call: Call, collection_id: str, body: dict[str, Any]) ->
             allowed = False
         if not allowed:
             raise BadRequestError("Failed to create record.")
-    await _save(call, record, body, info, "Failed to create record.")
-    return record, info
+
+    async def save(e: RecordRequestEvent) -> None:
+        await _save(call, e.record, body, info, "Failed to create record.")
+        e.json(200, (await serialize(call, [e.record], info))[0])
+
+    event = RecordRequestEvent(call.exchange, collection, record)
+    await call.app.on_record_create_request.trigger(event, save)
+    return event.record, info
 
 
-async def update_record(
-    call: Call, collection_id: str, record_id: str, body: dict[str, Any]
-) -> dict[str, Any]:
-    """Change a record the update rule lets the requester change (404 otherwise)."""
+async def update_record(call: Call, collection_id: str, record_id: str, body: dict[str, Any]) -> None:
+    """Change a record the update rule lets the requester change (404 otherwise), through
+    `on_record_update_request`."""
     collection = _collection(call, collection_id)
     _writable(collection, collection.updateRule, call.superuser)
     app = call.app
@@ -221,17 +248,22 @@ async def update_record(
             visible = None
         if visible is None:
             raise NotFoundError()
-    await _save(call, record, body, info, "Failed to update record.")
-    return (await serialize(call, [record], info))[0]
+
+    async def save(e: RecordRequestEvent) -> None:
+        await _save(call, e.record, body, info, "Failed to update record.")
+        e.json(200, (await serialize(call, [e.record], info))[0])
+
+    await app.on_record_update_request.trigger(RecordRequestEvent(call.exchange, collection, record), save)
 
 
-async def upsert_record(call: Call, collection_id: str, body: dict[str, Any]) -> dict[str, Any]:
+async def upsert_record(call: Call, collection_id: str, body: dict[str, Any]) -> None:
     """Update the record `body.id` names when it exists, else create it (batch `PUT`)."""
     collection = _collection(call, collection_id)
     record_id = str(body.get("id") or "")
     if record_id and await find_record_by_id(call.app.data, collection, record_id) is not None:
-        return await update_record(call, collection_id, record_id, body)
-    return await create_record(call, collection_id, body)
+        await update_record(call, collection_id, record_id, body)
+    else:
+        await insert_record(call, collection_id, body)
 
 
 async def delete_one(call: Call, collection_id: str, record_id: str) -> None:
@@ -246,31 +278,40 @@ async def delete_one(call: Call, collection_id: str, record_id: str) -> None:
         record = None
     if record is None:
         raise NotFoundError()
-    await app.delete(record)
+
+    async def remove(e: RecordRequestEvent) -> None:
+        await e.app.delete(e.record)
+        e.no_content(204)
+
+    await app.on_record_delete_request.trigger(RecordRequestEvent(call.exchange, collection, record), remove)
 
 
 @post("/api/collections/{collection_id:str}/records", status_code=200)
-async def create(request: AnyRequest, collection_id: str) -> Response[bytes]:
+async def create(request: AnyRequest, collection_id: str) -> Response[Any]:
     """`POST …/records`."""
     call = Call.of(request)
     _collection(call, collection_id, _MISSING_FOR_WRITES)
     body = await read_record_body(request)
-    return json_response(request, await create_record(call, collection_id, body))
+    await insert_record(call, collection_id, body)
+    return respond(request, call.exchange)
 
 
 @patch("/api/collections/{collection_id:str}/records/{record_id:str}")
-async def update(request: AnyRequest, collection_id: str, record_id: str) -> Response[bytes]:
+async def update(request: AnyRequest, collection_id: str, record_id: str) -> Response[Any]:
     """`PATCH …/records/{id}`."""
     call = Call.of(request)
     _collection(call, collection_id, _MISSING_FOR_WRITES)
     body = await read_record_body(request)
-    return json_response(request, await update_record(call, collection_id, record_id, body))
+    await update_record(call, collection_id, record_id, body)
+    return respond(request, call.exchange)
 
 
-@delete("/api/collections/{collection_id:str}/records/{record_id:str}", status_code=204)
-async def delete_(request: AnyRequest, collection_id: str, record_id: str) -> None:
+@delete("/api/collections/{collection_id:str}/records/{record_id:str}", status_code=200)
+async def delete_(request: AnyRequest, collection_id: str, record_id: str) -> Response[Any]:
     """`DELETE …/records/{id}`."""
-    await delete_one(Call.of(request), collection_id, record_id)
+    call = Call.of(request)
+    await delete_one(call, collection_id, record_id)
+    return respond(request, call.exchange)
 
 
 ROUTES = [list_, view, create, update, delete_]

@@ -12,7 +12,7 @@ from litestar import Response, get, patch, post
 from pocketlite.apis.auth_forms import email_format, validate_form
 from pocketlite.apis.body import LOAD_ERROR, BodyError, bind_payload, nested_form, read_body
 from pocketlite.apis.context import AnyRequest, get_app, require_superuser
-from pocketlite.apis.response import json_response
+from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.app import App
 from pocketlite.core import mails
 from pocketlite.core.collection import merge_input
@@ -20,6 +20,7 @@ from pocketlite.core.errors import BadRequestError, InternalServerError, Validat
 from pocketlite.core.fields import TextField
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS
+from pocketlite.core.request_events import SettingsListRequestEvent, SettingsUpdateRequestEvent
 from pocketlite.core.settings import Settings, save_settings, settings_errors
 from pocketlite.core.tokens import issue_token
 from pocketlite.core.validators import length, one_of, required
@@ -44,10 +45,16 @@ def _public(settings: Settings) -> dict[str, Any]:
 
 
 @get("/api/settings")
-async def list_settings(request: AnyRequest) -> Response[bytes]:
+async def list_settings(request: AnyRequest) -> Response[Any]:
     """All settings."""
     require_superuser(request)
-    return json_response(request, _public(get_app(request).settings))
+
+    async def write(e: SettingsListRequestEvent) -> None:
+        e.json(200, _public(e.settings))
+
+    event = SettingsListRequestEvent(exchange_of(request), get_app(request).settings)
+    await get_app(request).on_settings_list_request.trigger(event, write)
+    return respond(request, exchange_of(request))
 
 
 async def _submitted(request: AnyRequest) -> tuple[dict[str, Any], bool]:
@@ -71,7 +78,7 @@ async def _submitted(request: AnyRequest) -> tuple[dict[str, Any], bool]:
 
 
 @patch("/api/settings")
-async def update_settings(request: AnyRequest) -> Response[bytes]:
+async def update_settings(request: AnyRequest) -> Response[Any]:
     """Merge the body onto the settings, validate, store."""
     require_superuser(request)
     app = get_app(request)
@@ -81,12 +88,18 @@ async def update_settings(request: AnyRequest) -> Response[bytes]:
         settings = msgspec.convert(merged, Settings, strict=not is_form)
     except msgspec.ValidationError as exc:
         raise BadRequestError(LOAD_ERROR) from exc
-    errors = settings_errors(settings)
-    if errors:
-        raise BadRequestError("An error occurred while saving the new settings.", errors)
-    await save_settings(app.data, settings, app.config.encryption_env)
-    await app.reload_settings()
-    return json_response(request, _public(app.settings))
+
+    async def save(e: SettingsUpdateRequestEvent) -> None:
+        errors = settings_errors(e.new_settings)
+        if errors:
+            raise BadRequestError("An error occurred while saving the new settings.", errors)
+        await save_settings(app.data, e.new_settings, app.config.encryption_env)
+        await app.reload_settings()
+        e.json(200, _public(app.settings))
+
+    event = SettingsUpdateRequestEvent(exchange_of(request), app.settings, settings)
+    await app.on_settings_update_request.trigger(event, save)
+    return respond(request, exchange_of(request))
 
 
 class TestEmail(msgspec.Struct):

@@ -22,12 +22,16 @@ __all__ = [
     "DELETE",
     "UPDATE",
     "VALIDATE",
+    "BootstrapEvent",
     "CollectionErrorEvent",
     "CollectionEvent",
     "ModelErrorEvent",
     "ModelEvent",
     "RecordErrorEvent",
     "RecordEvent",
+    "ServeEvent",
+    "SettingsReloadEvent",
+    "TerminateEvent",
 ]
 
 CREATE, UPDATE, DELETE, VALIDATE = "create", "update", "delete", "validate"
@@ -103,3 +107,37 @@ class CollectionErrorEvent(CollectionEvent):
     def __init__(self, app: Core, type: str, collection: Collection, error: BaseException) -> None:
         super().__init__(app, type, collection)
         self.error = error
+
+
+# --- the app's lifecycle -----------------------------------------------------------------------
+
+
+class BootstrapEvent(Event):
+    """The app opens (`on_bootstrap`): before `next` nothing is open, after it the databases,
+    settings and collections are."""
+
+    def __init__(self, app: Core) -> None:
+        self.app = app
+
+
+class ServeEvent(Event):
+    """`serve` starts (`on_serve`): routes are added to `router` here, before it listens."""
+
+    def __init__(self, app: Core, router: Any) -> None:
+        self.app = app
+        self.router = router
+
+
+class TerminateEvent(Event):
+    """The process stops (`on_terminate`), or the hooks reload (`is_restart`)."""
+
+    def __init__(self, app: Core, is_restart: bool = False) -> None:
+        self.app = app
+        self.is_restart = is_restart
+
+
+class SettingsReloadEvent(Event):
+    """The settings were (re)loaded (`on_settings_reload`)."""
+
+    def __init__(self, app: Core) -> None:
+        self.app = app

@@ -13,12 +13,26 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
 from pocketlite.core.events import (
+    BootstrapEvent,
     CollectionErrorEvent,
     CollectionEvent,
     ModelErrorEvent,
     ModelEvent,
     RecordErrorEvent,
     RecordEvent,
+    ServeEvent,
+    SettingsReloadEvent,
+    TerminateEvent,
+)
+from pocketlite.core.request_events import (
+    BatchRequestEvent,
+    CollectionRequestEvent,
+    CollectionsImportRequestEvent,
+    CollectionsListRequestEvent,
+    RecordRequestEvent,
+    RecordsListRequestEvent,
+    SettingsListRequestEvent,
+    SettingsUpdateRequestEvent,
 )
 from pocketlite.tools.hook import Hook
 
@@ -84,6 +98,28 @@ class Hooks:
         self.on_collection_delete_execute: Hook[CollectionEvent] = Hook(tagged=True)
         self.on_collection_after_delete_success: Hook[CollectionEvent] = Hook(tagged=True)
         self.on_collection_after_delete_error: Hook[CollectionErrorEvent] = Hook(tagged=True)
+
+        # The app's lifecycle.
+        self.on_bootstrap: Hook[BootstrapEvent] = Hook()
+        self.on_serve: Hook[ServeEvent] = Hook()
+        self.on_terminate: Hook[TerminateEvent] = Hook()
+        self.on_settings_reload: Hook[SettingsReloadEvent] = Hook()
+
+        # Requests (API endpoints only), tagged by their collection where they have one.
+        self.on_records_list_request: Hook[RecordsListRequestEvent] = Hook(tagged=True)
+        self.on_record_view_request: Hook[RecordRequestEvent] = Hook(tagged=True)
+        self.on_record_create_request: Hook[RecordRequestEvent] = Hook(tagged=True)
+        self.on_record_update_request: Hook[RecordRequestEvent] = Hook(tagged=True)
+        self.on_record_delete_request: Hook[RecordRequestEvent] = Hook(tagged=True)
+        self.on_batch_request: Hook[BatchRequestEvent] = Hook()
+        self.on_collections_list_request: Hook[CollectionsListRequestEvent] = Hook()
+        self.on_collection_view_request: Hook[CollectionRequestEvent] = Hook()
+        self.on_collection_create_request: Hook[CollectionRequestEvent] = Hook()
+        self.on_collection_update_request: Hook[CollectionRequestEvent] = Hook()
+        self.on_collection_delete_request: Hook[CollectionRequestEvent] = Hook()
+        self.on_collections_import_request: Hook[CollectionsImportRequestEvent] = Hook()
+        self.on_settings_list_request: Hook[SettingsListRequestEvent] = Hook()
+        self.on_settings_update_request: Hook[SettingsUpdateRequestEvent] = Hook()
 
     def family(self, kind: str, action: str) -> Family:
         """The hooks of one action (`create`, `update`, `delete`) on records or collections

@@ -31,7 +31,7 @@ def record_fired(app: App, *tags: str) -> list[str]:
     """Bind a handler on every model, record and collection hook that notes its name."""
     fired: list[str] = []
     for name in app.hook_names():
-        if not name.startswith(("on_model_", "on_record_", "on_collection_")):
+        if not name.startswith(("on_model_", "on_record_", "on_collection_")) or name.endswith("_request"):
             continue
 
         def note(hook_name: str) -> Callable[[Any], Awaitable[None]]:

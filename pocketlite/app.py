@@ -18,7 +18,7 @@ from typing import IO
 import msgspec
 
 from pocketlite.core.base import Core
-from pocketlite.core.events import SettingsReloadEvent
+from pocketlite.core.events import BootstrapEvent, SettingsReloadEvent, TerminateEvent
 from pocketlite.core.migrations import run_migrations
 from pocketlite.core.settings import Settings, load_settings, save_settings
 from pocketlite.migrations import SYSTEM_MIGRATIONS
@@ -28,6 +28,12 @@ __all__ = ["App", "Config"]
 
 # Held by the one worker of a server that runs the cron jobs.
 _CRON_LOCK = "cron.lock"
+# How long a stopping app waits for the tasks hook code spawned.
+_BACKGROUND_GRACE = 3.0
+
+
+async def _nothing(_: object) -> None:
+    return None
 
 
 class Config(msgspec.Struct, kw_only=True, frozen=True):
@@ -37,7 +43,10 @@ class Config(msgspec.Struct, kw_only=True, frozen=True):
     dev: bool = False
     public_dir: str = "./pb_public"
     hooks_dir: str = ""
+    hooks_watch: bool = True
     migrations_dir: str = ""
+    # Write a migration for each collection change made through the API (`--automigrate`).
+    automigrate: bool = False
     origins: tuple[str, ...] = ("*",)
     encryption_env: str = ""
     query_timeout: int = 30
@@ -58,8 +67,12 @@ class App(Core):
     # --- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Create the data dir if needed, open the databases, migrate, load settings and schema.
-        A data dir that can't be used raises `OSError` or `sqlite3.Error` naming the path."""
+        """Create the data dir if needed, open the databases, migrate, load settings and schema,
+        inside `on_bootstrap` (its handlers see nothing open before `await e.next()`). A data
+        dir that can't be used raises `OSError` or `sqlite3.Error` naming the path."""
+        await self.on_bootstrap.trigger(BootstrapEvent(self), self._bootstrap)
+
+    async def _bootstrap(self, _: BootstrapEvent) -> None:
         try:
             if self.data_dir.exists() and not self.data_dir.is_dir():
                 raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(self.data_dir))
@@ -79,7 +92,7 @@ class App(Core):
             await self.reload_collections()
         except BaseException:
             # aiosqlite's worker threads would keep the process alive after the error.
-            await self.stop()
+            await self._close()
             raise
 
     def start_cron(self) -> bool:
@@ -93,8 +106,17 @@ class App(Core):
         return True
 
     async def stop(self) -> None:
-        """Disconnect realtime clients and close the databases (even if closing S3 fails: an
-        open database keeps the process alive)."""
+        """Tell `on_terminate`, disconnect realtime clients, give background tasks a moment and
+        close the databases (even if something before fails: an open database keeps the
+        process alive)."""
+        try:
+            if self.data.is_open:
+                await self.on_terminate.trigger(TerminateEvent(self), _nothing)
+                await self.wait_background(_BACKGROUND_GRACE)
+        finally:
+            await self._close()
+
+    async def _close(self) -> None:
         self.realtime.close()
         self.cron.stop()
         if self._cron_lock is not None:

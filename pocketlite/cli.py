@@ -20,9 +20,12 @@ from pocketlite import POCKETBASE_VERSION, __version__
 from pocketlite.app import App, Config
 from pocketlite.core.errors import ValidationError, ValidationErrors
 from pocketlite.core.fields.email import is_email
+from pocketlite.core.migrations import MigrationError, apply_app_migrations
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, find_first_record_by_data
 from pocketlite.core.settings import save_settings
+from pocketlite.plugins.migratecmd import migrate_command
+from pocketlite.plugins.pyhooks import HooksError, HooksLoader
 from pocketlite.tools.filelock import try_lock
 from pocketlite.tools.logline import describe, log_line
 from pocketlite.tools.security import random_digits
@@ -30,7 +33,7 @@ from pocketlite.tools.security import random_digits
 __all__ = ["main"]
 
 # Go-style boolean flags also accept `--flag=true|false`.
-_BOOL_FLAGS = ("dev", "indexFallback")
+_BOOL_FLAGS = ("dev", "indexFallback", "automigrate", "hooksWatch")
 
 _DEFAULT_DIR = "./pb_data"
 
@@ -58,13 +61,19 @@ def _common_flags() -> argparse.ArgumentParser:
     group.add_argument(
         "--encryptionEnv", default="", help="the env variable whose 32-character value encrypts the settings"
     )
+    group.add_argument("--hooksDir", default="", help="the directory with the app hooks (pb_hooks/*.py)")
     group.add_argument(
-        "--hooksDir", default="", help="the directory with the app hooks (not implemented yet)"
+        "--hooksWatch",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="reload the hooks when a pb_hooks file changes (default true)",
     )
+    group.add_argument("--migrationsDir", default="", help="the directory with the user defined migrations")
     group.add_argument(
-        "--migrationsDir",
-        default="",
-        help="the directory with the user defined migrations (not implemented yet)",
+        "--automigrate",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="enable/disable auto migrations (default: on with --dev, off otherwise)",
     )
     group.add_argument(
         "--publicDir",
@@ -129,7 +138,31 @@ def _parser() -> argparse.ArgumentParser:
         "ips", parents=[common], help="Updates the superuser IPs whitelist setting (empty clears it)"
     )
     ips.add_argument("ips", nargs="*")
+    _add_migrate_parser(commands, common)
     return parser
+
+
+_MIGRATE_HELP = """Supported arguments are:
+- up            - runs all available migrations
+- down [number] - reverts the last [number] applied migrations
+- create name   - creates new blank migration template file
+- collections   - creates new migration file with snapshot of the local collections configuration
+- history-sync  - ensures that the _migrations history table doesn't have references to deleted
+                  migration files
+"""
+
+
+def _add_migrate_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    migrate = commands.add_parser(
+        "migrate",
+        parents=[common],
+        help="Executes app DB migration scripts",
+        description=_MIGRATE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    migrate.add_argument("args", nargs="*", metavar="up|down [n]|create NAME|collections|history-sync")
 
 
 def _normalize_bool_flags(argv: Sequence[str]) -> list[str]:
@@ -156,6 +189,10 @@ def _config(args: argparse.Namespace) -> Config:
         encryption_env=args.encryptionEnv,
         query_timeout=args.queryTimeout,
         index_fallback=args.indexFallback,
+        # Off by default, unlike PocketBase: a production server writing into its own source
+        # tree surprises; `--dev` (editing the schema in the dashboard) turns it on.
+        automigrate=args.dev if args.automigrate is None else args.automigrate,
+        hooks_watch=args.hooksWatch,
     )
 
 
@@ -170,7 +207,11 @@ def _first_error(errors: ValidationErrors) -> str:
 
 
 async def _with_app(config: Config, run: Callable[[App], Awaitable[None]]) -> None:
+    # As PocketBase: the hooks load for every command, so model hooks fire for its changes too.
     app = App(config)
+    if config.hooks_dir:
+        loader = HooksLoader(app, Path(config.hooks_dir))
+        loader.activate(loader.load())
     await app.start()
     try:
         await run(app)
@@ -294,15 +335,14 @@ def _lock_data_dir(data_dir: str) -> IO[str]:
     return lock
 
 
-def _warn_ignored_dirs(config: Config) -> None:
-    # PocketBase writes pb_migrations/*.js as collections change, so an app moving over brings
-    # files that pocketlite doesn't run yet: say so rather than ignore them silently.
-    for flag, folder in (("--hooksDir", config.hooks_dir), ("--migrationsDir", config.migrations_dir)):
-        path = Path(folder)
-        count = sum(1 for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
-        if count:
-            message = f"Warning: ignoring the {count} file(s) in {os.path.normpath(folder)}"
-            print(log_line(f"{message}: {flag} is not implemented yet"), file=sys.stderr)
+def _warn_js_hooks(config: Config) -> None:
+    # An app moving over from PocketBase brings pb_hooks/*.pb.js files that pocketlite doesn't
+    # run: say so rather than ignore them silently.
+    path = Path(config.hooks_dir)
+    count = sum(1 for p in path.glob("*.pb.[jt]s") if p.is_file()) if path.is_dir() else 0
+    if count:
+        message = f"Warning: ignoring the {count} JS hooks file(s) in {os.path.normpath(config.hooks_dir)}"
+        print(log_line(f"{message}: pocketlite runs pb_hooks/*.py"), file=sys.stderr)
 
 
 def _program() -> str:
@@ -345,12 +385,16 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
 
     async def bootstrap(app: App) -> None:
         nonlocal has_superuser
+        # Pending migrations run once, here, before any worker starts (with the hooks loaded,
+        # so model hooks fire for what they change).
+        if config.migrations_dir:
+            await apply_app_migrations(app, Path(config.migrations_dir))
         has_superuser = await app.has_superuser()
 
     # Prepared (and checked) before locking: the lock file lives in the data dir.
     asyncio.run(_with_app(config, bootstrap))
     lock = _lock_data_dir(config.data_dir)
-    _warn_ignored_dirs(config)
+    _warn_js_hooks(config)
     base = f"http://{host}:{port}"
     print(log_line(f"Server started at {base}"))
     print(f"├─ REST API:  {base}/api/")
@@ -399,9 +443,11 @@ def run(argv: Sequence[str]) -> int:
         config = _config(args)
         if args.command == "serve":
             _serve(config, args)
+        elif args.command == "migrate":
+            asyncio.run(_with_app(config, lambda app: migrate_command(app, args.args, config.migrations_dir)))
         else:
             asyncio.run(_with_app(config, lambda app: _superuser(app, args)))
-    except (CommandError, OSError, ValueError, sqlite3.Error) as exc:
+    except (CommandError, HooksError, MigrationError, OSError, ValueError, sqlite3.Error) as exc:
         print(log_line(describe(exc)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -10,13 +10,17 @@ import pytest
 
 from tests.servers import Server
 
+# A pb_hooks dir whose only file notes the hooks each request fires (see `tests/api/scenarios`).
+RECORDER_HOOKS = Path(__file__).parent / "support" / "recorder_hooks"
+
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A running `pocketlite serve` on a free port, temp `pb_data`, one superuser."""
+    """A running `pocketlite serve` on a free port, temp `pb_data`, one superuser, and the
+    hooks-recording pb_hooks file."""
     srv = Server.pocketlite(tmp_path_factory.mktemp("pocketlite") / "pb_data")
     srv.create_superuser()
-    srv.start()
+    srv.start("--hooksDir", str(RECORDER_HOOKS))
     yield srv
     srv.stop()
 

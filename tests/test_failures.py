@@ -347,26 +347,19 @@ def test_the_banner_names_a_zipapp_as_typed(tmp_path: Path, monkeypatch: pytest.
 # --- PocketBase's hooks and migrations dirs ------------------------------------------------------
 
 
-def test_files_in_the_hooks_and_migrations_dirs_are_reported_as_ignored(tmp_path: Path) -> None:
+def test_javascript_hooks_are_reported_as_not_run(tmp_path: Path) -> None:
     (tmp_path / "pb_hooks" / "lib").mkdir(parents=True)
     (tmp_path / "pb_hooks" / "main.pb.js").write_text("onBootstrap((e) => e.next())")
     (tmp_path / "pb_hooks" / "lib" / "util.js").write_text("module.exports = {}")
-    (tmp_path / "pb_migrations").mkdir()  # the default one is empty: nothing to say
-    migrations = tmp_path / "migrations"
-    migrations.mkdir()
-    for name in ("1_created_posts.js", "2_updated_posts.js", "3_deleted_posts.js"):
-        (migrations / name).write_text("migrate((app) => {})")
     server = Server.pocketlite(tmp_path / "pb_data")
-    server.start(f"--migrationsDir={migrations}")
+    server.start()
     try:
         assert httpx.get(f"{server.url}/api/health").status_code == 200
     finally:
         server.stop()
     warnings = [line for line in server.log_path.read_text().splitlines() if "Warning" in line]
-    expected = [
-        f"Warning: ignoring the 2 file(s) in {tmp_path}/pb_hooks: --hooksDir is not implemented yet",
-        f"Warning: ignoring the 3 file(s) in {migrations}: --migrationsDir is not implemented yet",
-    ]
-    assert len(warnings) == len(expected)
-    for line, message in zip(warnings, expected, strict=True):
-        assert re.fullmatch(LOG_PREFIX + re.escape(message), line), line
+    message = (
+        f"Warning: ignoring the 1 JS hooks file(s) in {tmp_path}/pb_hooks: pocketlite runs pb_hooks/*.py"
+    )
+    assert len(warnings) == 1
+    assert re.fullmatch(LOG_PREFIX + re.escape(message), warnings[0]), warnings[0]

@@ -11,7 +11,7 @@ from pocketlite.apis.context import AnyRequest
 from pocketlite.apis.response import JSON, json_bytes
 from pocketlite.core.errors import DEFAULT_MESSAGES, ApiError, NotFoundError, ValidationErrors
 
-__all__ = ["EXCEPTION_HANDLERS", "log_if_generic"]
+__all__ = ["EXCEPTION_HANDLERS", "log_if_generic", "response_for"]
 
 log = logging.getLogger("pocketlite")
 
@@ -70,3 +70,14 @@ EXCEPTION_HANDLERS = {
     HTTPException: _http,
     Exception: _unexpected,
 }
+
+
+def response_for(request: AnyRequest, exc: Exception) -> Response[bytes]:
+    """The error response Litestar's handlers give `exc`, for code answering outside Litestar's
+    routing (the routes hook code adds)."""
+    for kind in type(exc).__mro__:
+        handler = EXCEPTION_HANDLERS.get(kind)
+        if handler is not None:
+            response: Response[bytes] = handler(request, exc)  # type: ignore[operator]
+            return response
+    return _unexpected(request, exc)

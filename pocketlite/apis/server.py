@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -23,6 +24,7 @@ from pocketlite.apis import (
     auth_methods,
     batch,
     collections,
+    crons,
     files,
     health,
     oauth2_redirect,
@@ -38,7 +40,11 @@ from pocketlite.apis import (
 )
 from pocketlite.apis.errors import EXCEPTION_HANDLERS
 from pocketlite.apis.middlewares import ASGIApp, cors_and_headers, load_auth
+from pocketlite.apis.user_routes import user_routes
 from pocketlite.app import App, Config
+from pocketlite.core.events import ServeEvent
+from pocketlite.plugins.migratecmd import bind_automigrate
+from pocketlite.plugins.pyhooks import HooksLoader
 from pocketlite.tools.logline import describe, log_line
 
 __all__ = ["asgi_from_env", "create_asgi"]
@@ -95,8 +101,14 @@ def create_litestar(app: App) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        loader = HooksLoader(app, Path(app.config.hooks_dir)) if app.config.hooks_dir else None
         try:
+            if loader is not None:
+                loader.activate(loader.load())
             await app.start()
+            if app.config.automigrate and app.config.migrations_dir:
+                bind_automigrate(app, Path(app.config.migrations_dir))
+            await app.on_serve.trigger(ServeEvent(app, app.router), _nothing)
         except Exception as exc:
             # granian exits without a word when a worker's startup fails (its log is off
             # unless --dev): say why, in the CLI's one-line format.
@@ -104,15 +116,23 @@ def create_litestar(app: App) -> Litestar:
             raise
         app.start_cron()
         _end_streams_on_stop_signal(app)
+        watcher = (
+            asyncio.get_running_loop().create_task(loader.watch())
+            if loader is not None and app.config.hooks_watch
+            else None
+        )
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             await app.stop()
 
     return Litestar(
         route_handlers=[
             health.health,
             *collections.ROUTES,
+            *crons.ROUTES,
             *records.ROUTES,
             *batch.ROUTES,
             *record_auth.ROUTES,
@@ -137,10 +157,16 @@ def create_litestar(app: App) -> Litestar:
 
 
 def create_asgi(config: Config) -> ASGIApp:
-    """The full ASGI stack for one process: global middlewares around Litestar."""
+    """The full ASGI stack for one process: global middlewares around the routes hook code
+    added, around Litestar."""
     app = App(config)
-    litestar: ASGIApp = create_litestar(app)  # type: ignore[assignment]
-    return cors_and_headers(load_auth(litestar, app), config.origins)
+    litestar = create_litestar(app)
+    inner: ASGIApp = litestar  # type: ignore[assignment]
+    return cors_and_headers(load_auth(user_routes(inner, app, litestar), app), config.origins)
+
+
+async def _nothing(_: object) -> None:
+    return None
 
 
 def asgi_from_env() -> ASGIApp:

@@ -9,6 +9,11 @@ that transaction only, until it commits.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
+import logging
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +22,15 @@ import msgspec
 from pocketlite.core.collection import Collection
 from pocketlite.core.collections import import_collections, prepare_collection, truncate_collection
 from pocketlite.core.db import Database
+from pocketlite.core.errors import NotFoundError
 from pocketlite.core.files import FileJanitor
 from pocketlite.core.hooks import Hooks
 from pocketlite.core.models import delete_model, save_model, validate_model
 from pocketlite.core.realtime import Broker
 from pocketlite.core.record import Record
+from pocketlite.core.record_query import find_records_by_filter
 from pocketlite.core.records import SUPERUSERS, count_records, find_record_by_id
+from pocketlite.core.routes import Router
 from pocketlite.core.settings import S3Config, Settings
 from pocketlite.core.system_jobs import register_system_jobs
 from pocketlite.core.tokens import AUTH, read_claims, verify_record_token
@@ -40,6 +48,8 @@ SYSTEM_FIRST = -999
 
 _STAGED = "collections"
 
+_log = logging.getLogger("pocketlite")
+
 
 class Core(Hooks):
     """Databases, settings, collections, storage, realtime, cron and hooks of one app."""
@@ -56,6 +66,11 @@ class Core(Hooks):
         self._collections: dict[str, Collection] = {}  # by id and by lower-cased name
         self.realtime = Broker(self)
         self.cron = Cron()
+        # The routes hook code added (a reload replaces the router whole).
+        self.router = Router()
+        # What hook code keeps across reloads (`app.store()`).
+        self._store: dict[str, Any] = {}
+        self._background: set[asyncio.Task[Any]] = set()
         register_system_jobs(self)
         self._bind_system_handlers()
 
@@ -190,6 +205,41 @@ class Core(Hooks):
             return None
         return await find_record_by_id(self.data, found, record_id)
 
+    def _collection(self, collection: Collection | str) -> Collection:
+        found = self.find_collection(collection) if isinstance(collection, str) else collection
+        if found is None:
+            raise NotFoundError(f"Missing collection {collection!r}.")
+        return found
+
+    async def find_records_by_filter(
+        self,
+        collection: Collection | str,
+        filter: str,
+        sort: str = "",
+        limit: int = 0,
+        offset: int = 0,
+        params: dict[str, Any] | None = None,
+    ) -> list[Record]:
+        """Records matching a filter of the API's grammar, e.g. `"status = {:s}"` with
+        `params={"s": "draft"}` (values are always bound, never pasted into SQL). No API rules
+        apply: this is the app's own code asking. `limit` 0 means all."""
+        return await find_records_by_filter(
+            self, self._collection(collection), filter, sort, limit, offset, params
+        )
+
+    async def find_first_record_by_filter(
+        self, collection: Collection | str, filter: str, params: dict[str, Any] | None = None
+    ) -> Record | None:
+        """The first record matching a filter, or None."""
+        found = await find_records_by_filter(self, self._collection(collection), filter, "", 1, 0, params)
+        return found[0] if found else None
+
+    async def count_records(
+        self, collection: Collection | str, filter: str = "", params: dict[str, Any] | None = None
+    ) -> int:
+        """How many records match a filter (all of them without one)."""
+        return len(await find_records_by_filter(self, self._collection(collection), filter, "", 0, 0, params))
+
     async def find_auth_record_by_token(self, token: str, token_type: str = AUTH) -> Record | None:
         """The auth record a valid token of `token_type` belongs to, else None."""
         claims = read_claims(token)
@@ -202,6 +252,42 @@ class Core(Hooks):
         if record is None or verify_record_token(record, token, token_type) is None:
             return None
         return record
+
+    @contextlib.asynccontextmanager
+    async def run_in_transaction(self) -> AsyncIterator[Core]:
+        """`async with app.run_in_transaction() as tx_app:` — every save, delete and read of
+        the block (and of the hooks it fires) is one transaction on data.db, committed when the
+        block ends, rolled back when it raises; after-success hooks run after the commit. The
+        transaction follows the task (a `ContextVar`), so `tx_app` is this app."""
+        async with self.data.transaction():
+            yield self
+
+    # --- for hook code ------------------------------------------------------------------------------
+
+    def store(self) -> dict[str, Any]:
+        """A dict for hook code's own state; unlike module globals it outlives hook reloads."""
+        return self._store
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run `coro` in the background outside any transaction (a fresh context); what it
+        raises is logged. `wait_background()` waits for the ones still running."""
+        task = asyncio.get_running_loop().create_task(coro, context=contextvars.Context())
+        self._background.add(task)
+        task.add_done_callback(self._background_done)
+        return task
+
+    def _background_done(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            _log.error("a background task failed", exc_info=task.exception())
+
+    async def wait_background(self, timeout: float) -> None:
+        """Give the background tasks up to `timeout` seconds, then cancel the rest."""
+        if not self._background:
+            return
+        _, pending = await asyncio.wait(set(self._background), timeout=timeout)
+        for task in pending:
+            task.cancel()
 
     # --- services --------------------------------------------------------------------------------
 
@@ -224,6 +310,10 @@ class Core(Hooks):
         """Close the S3 client, if one was opened."""
         if self._s3 is not None:
             await self._s3[1].close()
+
+    def new_mail_client(self) -> Mailer:
+        """PocketBase's name for `mailer()`: `await app.new_mail_client().send(MailerMessage(...))`."""
+        return self.mailer()
 
     def mailer(self) -> Mailer:
         """Where mail goes: the SMTP server of the settings; without one, the local `sendmail`

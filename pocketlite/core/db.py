@@ -194,6 +194,11 @@ class Database:
                 await self._writer.execute("PRAGMA optimize")
 
     @property
+    def is_open(self) -> bool:
+        """Whether `open()` ran and `close()` did not yet."""
+        return self._writer is not None
+
+    @property
     def in_transaction(self) -> bool:
         """Whether the current task runs inside `transaction()`."""
         return self._tx.get() is not None

@@ -18,7 +18,7 @@ from pocketlite.core.db import Database
 from pocketlite.core.record import Record
 from pocketlite.core.record_resolver import RecordFieldResolver, RequestInfo
 from pocketlite.core.tablesync import quote
-from pocketlite.search.filter import build_filter
+from pocketlite.search.filter import bind_placeholders, build_filter
 from pocketlite.search.provider import MAX_FILTER_LENGTH, ListParams, Page
 from pocketlite.search.sort import build_sort
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_SORT_FIELDS",
+    "find_records_by_filter",
     "find_visible_record",
     "find_visible_records",
     "list_records",
@@ -224,4 +225,31 @@ async def find_visible_records(
     rows = await app.data.fetch_all(
         f"SELECT {distinct}{table}.* {query.from_sql()}", query.all_params(), heavy=True
     )
+    return [Record.from_row(collection, row) for row in rows]
+
+
+async def find_records_by_filter(
+    app: Core,
+    collection: Collection,
+    text: str,
+    sort: str = "",
+    limit: int = 0,
+    offset: int = 0,
+    params: dict[str, Any] | None = None,
+) -> list[Record]:
+    """The records matching a filter (`{:name}` placeholders filled from `params`), for code:
+    no rules apply and hidden fields may be used. `limit` 0 means all."""
+    resolver = RecordFieldResolver(app.find_collection, collection, RequestInfo(), allow_hidden=True)
+    query = _Query(collection, resolver)
+    if text.strip():
+        query.and_filter(bind_placeholders(text, params))
+    order = build_sort(sort, resolver)
+    table = quote(collection.name)
+    distinct = "DISTINCT " if resolver.joins else ""
+    sql = f"SELECT {distinct}{table}.* {query.from_sql()}"
+    if order:
+        sql += f" ORDER BY {order}"
+    if limit > 0 or offset > 0:
+        sql += f" LIMIT {max(limit, 0) or -1} OFFSET {max(offset, 0)}"
+    rows = await app.data.fetch_all(sql, query.all_params(), heavy=True)
     return [Record.from_row(collection, row) for row in rows]

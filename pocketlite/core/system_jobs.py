@@ -68,6 +68,7 @@ def register_system_jobs(app: Core) -> None:
     async def db_optimize() -> None:
         await optimize_databases(app.data, app.aux)
 
-    cron.add(OTP_CLEANUP, "0 * * * *", otp_cleanup)
-    cron.add(MFA_CLEANUP, "0 * * * *", mfa_cleanup)
+    # In PocketBase's order (what `GET /api/crons` lists after the app's own jobs).
     cron.add(DB_OPTIMIZE, "0 0 * * *", db_optimize)
+    cron.add(MFA_CLEANUP, "0 * * * *", mfa_cleanup)
+    cron.add(OTP_CLEANUP, "0 * * * *", otp_cleanup)

@@ -7,6 +7,7 @@ emitted as a flat `AND`/`OR` sequence, so SQL precedence applies as in PocketBas
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,12 +15,30 @@ from pocketlite.search.fexpr import OR, Comparison, Expression, FilterSyntaxErro
 from pocketlite.search.macros import MACROS
 from pocketlite.search.resolver import FieldResolver, NullFallback, ResolverResult
 
-__all__ = ["DEFAULT_MAX_EXPRESSIONS", "FilterError", "SQLFilter", "build_filter"]
+__all__ = ["DEFAULT_MAX_EXPRESSIONS", "FilterError", "SQLFilter", "bind_placeholders", "build_filter"]
 
 DEFAULT_MAX_EXPRESSIONS = 200
 
 _LITERAL_IDENTIFIERS = {"null": "NULL", "true": "1", "false": "0"}
 _COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def bind_placeholders(text: str, params: dict[str, Any] | None) -> str:
+    """`{:name}` placeholders of a filter replaced by their values as filter literals, as
+    PocketBase does (numbers and booleans as written, `null`, anything else a quoted string):
+    a value is always a literal, which the filter engine binds as an SQL parameter."""
+    for key, value in (params or {}).items():
+        if value is None:
+            literal = "null"
+        elif isinstance(value, bool):
+            literal = "true" if value else "false"
+        elif isinstance(value, int | float):
+            literal = str(value)
+        else:
+            literal = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+            literal = '"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        text = text.replace("{:" + key + "}", literal)
+    return text
 
 
 class FilterError(ValueError):

@@ -1,14 +1,17 @@
 """API scenario tables (DESIGN.md, Testing): one row per request, with the expected status,
-the fragments the body must contain and the ones it must not."""
+the fragments the body must contain and the ones it must not, and — on the session server, which
+records them — how many times each hook fired (`expected_events`, as PocketBase's own API tests
+have)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-__all__ = ["Scenario", "run"]
+__all__ = ["Scenario", "fired_events", "run"]
 
 # Stands for a valid superuser token in a scenario's headers; replaced before sending.
 SUPERUSER_TOKEN = "{superuser_token}"
@@ -30,6 +33,8 @@ class Scenario:
     expected: list[str] = field(default_factory=list)
     not_expected: list[str] = field(default_factory=list)
     expected_headers: dict[str, str] = field(default_factory=dict)
+    # hook name → times fired, exactly (every hook that fired must be listed); None: unchecked.
+    expected_events: dict[str, int] | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -38,6 +43,8 @@ class Scenario:
 def run(client: httpx.Client, scenario: Scenario, superuser_token: str) -> httpx.Response:
     """Send the scenario's request and check status, body fragments and headers."""
     headers = {k: v.replace(SUPERUSER_TOKEN, superuser_token) for k, v in scenario.headers.items()}
+    if scenario.expected_events is not None:
+        fired_events(client)  # what earlier requests fired is not this scenario's
     response = client.request(
         scenario.method,
         scenario.url,
@@ -57,4 +64,13 @@ def run(client: httpx.Client, scenario: Scenario, superuser_token: str) -> httpx
         assert response.headers.get(name) == value, (
             f"{scenario.name}: header {name}={response.headers.get(name)!r}"
         )
+    if scenario.expected_events is not None:
+        assert fired_events(client) == scenario.expected_events, f"{scenario.name}: hooks fired"
     return response
+
+
+def fired_events(client: httpx.Client) -> dict[str, int]:
+    """How many times each hook fired since the last call (the session server records them)."""
+    response = client.get("/api/_test/events")
+    assert response.status_code == 200, "the server runs without the recorder hooks"
+    return dict(Counter(response.json()))

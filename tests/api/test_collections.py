@@ -303,9 +303,112 @@ SCENARIOS = [
 ]
 
 
+# The hooks each kind of request fires, counted as PocketBase's API tests count them.
+_CREATED = {
+    "on_collection_create_request": 1,
+    "on_collection_create": 1,
+    "on_model_create": 1,
+    "on_collection_validate": 1,
+    "on_model_validate": 1,
+    "on_collection_create_execute": 1,
+    "on_model_create_execute": 1,
+    "on_collection_after_create_success": 1,
+    "on_model_after_create_success": 1,
+}
+
+# One collection's life, in order (so in one test: the rows depend on each other).
+LIFECYCLE = [
+    Scenario(
+        "a list fires its request hook only",
+        "GET",
+        f"{COLLECTIONS}?perPage=1",
+        200,
+        headers=AS_SUPERUSER,
+        expected_events={"on_collections_list_request": 1},
+    ),
+    Scenario(
+        "a view fires its request hook only",
+        "GET",
+        f"{COLLECTIONS}/users",
+        200,
+        headers=AS_SUPERUSER,
+        expected_events={"on_collection_view_request": 1},
+    ),
+    Scenario(
+        "a guest's view fires nothing",
+        "GET",
+        f"{COLLECTIONS}/users",
+        401,
+        expected_events={},
+    ),
+    Scenario(
+        "a create fires the request, save and model hooks",
+        "POST",
+        COLLECTIONS,
+        200,
+        headers=AS_SUPERUSER,
+        json={"name": "events_created"},
+        expected_events=_CREATED,
+    ),
+    Scenario(
+        "a refused create stops at validation and fires the error hooks",
+        "POST",
+        COLLECTIONS,
+        400,
+        headers=AS_SUPERUSER,
+        json={"name": "a b"},
+        expected_events={
+            "on_collection_create_request": 1,
+            "on_collection_create": 1,
+            "on_model_create": 1,
+            "on_collection_validate": 1,
+            "on_model_validate": 1,
+            "on_collection_after_create_error": 1,
+            "on_model_after_create_error": 1,
+        },
+    ),
+    Scenario(
+        "an update fires the update hooks",
+        "PATCH",
+        f"{COLLECTIONS}/events_created",
+        200,
+        headers=AS_SUPERUSER,
+        json={"listRule": ""},
+        expected_events={k.replace("create", "update"): v for k, v in _CREATED.items()},
+    ),
+    Scenario(
+        "a delete fires the delete hooks, without validation",
+        "DELETE",
+        f"{COLLECTIONS}/events_created",
+        204,
+        headers=AS_SUPERUSER,
+        expected_events={
+            k.replace("create", "delete"): v for k, v in _CREATED.items() if "validate" not in k
+        },
+    ),
+    Scenario(
+        "an import saves each collection through the hooks",
+        "PUT",
+        f"{COLLECTIONS}/import",
+        204,
+        headers=AS_SUPERUSER,
+        json={"collections": [{"name": "events_imported"}]},
+        expected_events={
+            "on_collections_import_request": 1,
+            **{k: v for k, v in _CREATED.items() if k != "on_collection_create_request"},
+        },
+    ),
+]
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=str)
 def test_scenario(client: httpx.Client, superuser_token: str, scenario: Scenario) -> None:
     run(client, scenario, superuser_token)
+
+
+def test_a_collections_life_fires_its_hooks(client: httpx.Client, superuser_token: str) -> None:
+    for scenario in LIFECYCLE:
+        run(client, scenario, superuser_token)
 
 
 # --- behaviour over several requests ----------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Layering runs one way (DESIGN.md principle 2): tools ← search ← core ← migrations ← app ← apis ← cli."""
+"""Layering runs one way (DESIGN.md principle 2): tools ← search ← core ← migrations ← app ←
+apis / plugins ← cli; `hooks` (what pb_hooks files import) sits beside the app."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ ALLOWED = {
     "core": {"tools", "search", "core"},
     "migrations": {"tools", "search", "core", "migrations"},
     "app": {"tools", "search", "core", "migrations", "app"},
-    "apis": {"tools", "search", "core", "migrations", "app", "apis"},
-    "cli": {"tools", "search", "core", "migrations", "app", "apis", "cli"},
+    "hooks": {"tools", "search", "core", "migrations", "app", "hooks"},
+    "plugins": {"tools", "search", "core", "migrations", "app", "hooks", "plugins"},
+    "apis": {"tools", "search", "core", "migrations", "app", "hooks", "plugins", "apis"},
+    "cli": {"tools", "search", "core", "migrations", "app", "hooks", "plugins", "apis", "cli"},
 }
 # Only the HTTP layer and the CLI may know the web framework and the server.
 WEB_MODULES = {"litestar", "granian"}

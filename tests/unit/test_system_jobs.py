@@ -44,9 +44,9 @@ async def _user(app: App, email: str, collection: str = "users") -> Record:
 def test_the_jobs_have_pocketbases_ids_and_expressions(tmp_path: Path) -> None:
     jobs = App(Config(data_dir=str(tmp_path / "pb_data"))).cron.jobs()
     assert [(j.id, j.expression) for j in jobs] == [
-        ("__pbOTPCleanup__", "0 * * * *"),
-        ("__pbMFACleanup__", "0 * * * *"),
         ("__pbDBOptimize__", "0 0 * * *"),
+        ("__pbMFACleanup__", "0 * * * *"),
+        ("__pbOTPCleanup__", "0 * * * *"),
     ]
 
 

@@ -3,6 +3,7 @@ run as a real process on real files, and automigrate on an app's collection requ
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sqlite3
@@ -13,6 +14,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from pocketlite.app import App, Config
@@ -21,6 +23,7 @@ from pocketlite.core.collection import Collection, collection_from_dict, merge_i
 from pocketlite.core.request_events import CollectionRequestEvent, Exchange, Request
 from pocketlite.core.scaffolds import new_collection
 from pocketlite.plugins.migratecmd import bind_automigrate
+from tests.servers import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_PREFIX = r"\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} "
@@ -593,3 +596,35 @@ def test_automigrate_is_on_with_dev_unless_told_otherwise() -> None:
     assert automigrate("--dev", "--automigrate=false") is False
     assert automigrate("--automigrate") is True
     assert automigrate("--no-automigrate", "--dev") is False
+
+
+def test_a_dev_server_writes_the_migration_a_fresh_dir_replays_and_down_undoes(tmp_path: Path) -> None:
+
+    srv = Server.pocketlite(tmp_path / "pb_data")
+    srv.create_superuser()
+    srv.start("--dev", f"--migrationsDir={tmp_path / 'pb_migrations'}")
+    try:
+        admin = {"Authorization": srv.auth_token()}
+        body = {"name": "notes", "listRule": "", "fields": [{"name": "text", "type": "text", "max": 50}]}
+        created = httpx.post(f"{srv.url}/api/collections", json=body, headers=admin)
+        assert created.status_code == 200, created.text
+        made = httpx.get(f"{srv.url}/api/collections/notes", headers=admin).json()
+    finally:
+        srv.stop()
+    [written] = sorted((tmp_path / "pb_migrations").iterdir())
+    assert written.name.endswith("_created_notes.py")
+    assert app_rows(tmp_path) == [written.name]  # it counts as applied where it was written
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(tmp_path / "pb_migrations", fresh / "pb_migrations")
+    assert ok(migrate(fresh)) == f"Applied {written.name}\n"
+    replayed = json.loads(
+        query(
+            fresh,
+            "SELECT json_object('listRule', listRule, 'fields', json(fields)) "
+            "FROM _collections WHERE name = 'notes'",
+        )[0][0]
+    )
+    assert replayed == {"listRule": made["listRule"], "fields": made["fields"]}
+    assert ok(migrate(fresh, "down", answer="y\n")) == f"Reverted {written.name}\n"
+    assert "notes" not in tables(fresh)

@@ -27,18 +27,20 @@ def exchange_of(request: AnyRequest) -> Exchange:
     found: Exchange | None = state.get(EXCHANGE_STATE)
     if found is not None:
         return found
-    client = request.client
-    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.scope["headers"]}
-    http = Request(
-        request.method.upper(),
-        str(request.url),
-        request.url.path,
-        headers=headers,
-        query=dict(request.query_params.items()),
-        path_values={k: str(v) for k, v in request.path_params.items()},
-        remote_ip=client.host if client is not None else "",
-        scheme=request.url.scheme,
-    )
+
+    def http() -> Request:
+        client = request.client
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.scope["headers"]}
+        return Request(
+            request.method.upper(),
+            str(request.url),
+            request.url.path,
+            headers=headers,
+            query=dict(request.query_params.items()),
+            path_values={k: str(v) for k, v in request.path_params.items()},
+            remote_ip=client.host if client is not None else "",
+            scheme=request.url.scheme,
+        )
 
     async def info() -> Any:
         return request_info(request, await read_record_body(request))
@@ -47,7 +49,7 @@ def exchange_of(request: AnyRequest) -> Exchange:
         return await read_record_body(request)
 
     exchange = Exchange(
-        get_app(request), http, get_auth(request), info=info, body=body, real_ip=real_ip(request)
+        get_app(request), http, get_auth(request), info=info, body=body, real_ip=lambda: real_ip(request)
     )
     state[EXCHANGE_STATE] = exchange
     return exchange

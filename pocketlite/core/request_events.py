@@ -108,20 +108,21 @@ class Response:
 
 
 class Exchange:
-    """The state every event of one request shares."""
+    """The state every event of one request shares. The request's details are read from the
+    HTTP layer on first use: most requests never have a handler that looks."""
 
     def __init__(
         self,
         app: Core,
-        request: Request,
+        request: Request | Callable[[], Request],
         auth: Record | None = None,
         *,
         info: Callable[[], Awaitable[RequestInfo]] | None = None,
         body: Callable[[], Awaitable[dict[str, Any]]] | None = None,
-        real_ip: str = "",
+        real_ip: str | Callable[[], str] = "",
     ) -> None:
         self.app = app
-        self.request = request
+        self._request = request
         self.auth = auth
         self.store: dict[str, Any] = {}
         self.response: Response | None = None
@@ -130,7 +131,19 @@ class Exchange:
         self.cookies: list[dict[str, Any]] = []
         self._info = info
         self._body = body
-        self.real_ip = real_ip or request.remote_ip
+        self._real_ip = real_ip
+
+    @property
+    def request(self) -> Request:
+        if not isinstance(self._request, Request):
+            self._request = self._request()
+        return self._request
+
+    @property
+    def real_ip(self) -> str:
+        if not isinstance(self._real_ip, str):
+            self._real_ip = self._real_ip()
+        return self._real_ip or self.request.remote_ip
 
 
 class RequestEvent(Event):

@@ -23,6 +23,7 @@ from pocketlite.core.migrations import run_migrations
 from pocketlite.core.settings import Settings, load_settings, save_settings
 from pocketlite.migrations import SYSTEM_MIGRATIONS
 from pocketlite.tools.filelock import try_lock
+from pocketlite.tools.tasks import wait_background
 
 __all__ = ["App", "Config"]
 
@@ -112,7 +113,7 @@ class App(Core):
         try:
             if self.data.is_open:
                 await self.on_terminate.trigger(TerminateEvent(self), _nothing)
-                await self.wait_background(_BACKGROUND_GRACE)
+                await wait_background(_BACKGROUND_GRACE)
         finally:
             await self._close()
 

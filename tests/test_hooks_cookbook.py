@@ -158,6 +158,7 @@ def test_the_doc_has_every_recipe() -> None:
         "archive.py",
         "webhooks.py",
         "geocode.py",
+        "mails.py",
     }
 
 
@@ -241,3 +242,12 @@ def test_an_external_api_fills_in_a_record(kitchen: Kitchen) -> None:
 
 def test_the_intro_example_answers(kitchen: Kitchen) -> None:
     assert httpx.get(f"{kitchen.srv.url}/api/hello/cook").json() == {"message": "Hello cook"}
+
+
+def test_a_system_email_can_be_changed(kitchen: Kitchen) -> None:
+    asked = httpx.post(
+        f"{kitchen.srv.url}/api/collections/users/request-verification", json={"email": "cook@example.com"}
+    )
+    assert asked.status_code == 204
+    mail = kitchen.sink.wait_for("cook@example.com")
+    assert mail.subject == "Welcome aboard, cook@example.com: one click left"

@@ -21,10 +21,11 @@ from pocketlite.apis.context import (
     require_collection_auth,
     require_superuser,
 )
+from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.apis.realip import real_ip
 from pocketlite.apis.records import Call, serialize
 from pocketlite.apis.response import JSON, json_bytes, json_response
-from pocketlite.core.auth import authenticate_with_password
+from pocketlite.core.auth import find_record_by_identity, password_matches
 from pocketlite.core.auth_alerts import remember_login_origin
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import (
@@ -40,6 +41,11 @@ from pocketlite.core.mfa import mfa_step
 from pocketlite.core.record import Record
 from pocketlite.core.record_query import find_visible_record
 from pocketlite.core.records import find_record_by_id
+from pocketlite.core.request_events import (
+    RecordAuthRequestEvent,
+    RecordAuthWithPasswordRequestEvent,
+    RecordRequestEvent,
+)
 from pocketlite.core.tokens import AUTH, issue_token, read_claims
 
 __all__ = ["ROUTES", "finish_auth"]
@@ -124,43 +130,52 @@ async def finish_auth(
     token: str = "",
     meta: dict[str, Any] | None = None,
     mfa_id: str = "",
-) -> Response[bytes]:
-    """The steps every sign-in ends with (auth-api.md §2): superuser IP whitelist, `authRule`,
-    MFA (a `401 {"mfaId"}` until a second method completes it), the login alert, then
-    `{"meta"?, "record", "token"}` with `?expand=`. `method` "" skips MFA and alerts (refresh,
-    impersonation); `token` "" issues a new refreshable auth token."""
+) -> Response[Any]:
+    """The steps every sign-in ends with (auth-api.md §2): superuser IP whitelist and
+    `authRule`, then `on_record_auth_request`, whose last link does MFA (a `401 {"mfaId"}` until
+    a second method completes it), the login alert, and answers `{"meta"?, "record", "token"}`
+    with `?expand=`. `method` "" skips MFA and alerts (refresh, impersonation); `token` "" issues
+    a new refreshable auth token. Nested in another auth hook, the answer is that hook's."""
     app = get_app(request)
     allowed_ips = app.settings.superuserIPs
     if is_superuser(record) and allowed_ips and not _ip_allowed(real_ip(request), allowed_ips):
         raise ForbiddenError()
     await _check_auth_rule(request, record, method or "default")
-    info = dataclasses.replace(request_info(request), context=method or "default")
-    session = await mfa_step(app, record, method, request.query_params.get("mfaId") or mfa_id, info)
-    if session:
-        return Response(json_bytes({"mfaId": session}), status_code=401, media_type=JSON)
-    assert record.collection.auth is not None
-    if method and record.collection.auth.authAlert.enabled:
-        mailer, meta_config = app.mailer(), app.settings.meta
+    token = token or issue_token(record, AUTH, refreshable=True)
+    exchange = exchange_of(request)
 
-        async def alert(alert_info: str) -> None:
-            await send_auth_alert(mailer, meta_config, record, alert_info)
+    async def answer(e: RecordAuthRequestEvent) -> None:
+        if e.written():
+            return
+        info = dataclasses.replace(request_info(request), context=e.auth_method or "default")
+        mfa = request.query_params.get("mfaId") or mfa_id
+        session = await mfa_step(app, e.record, e.auth_method, mfa, info)
+        if session:
+            e.blob(401, JSON, json_bytes({"mfaId": session}))
+            return
+        assert e.record.collection.auth is not None
+        if e.auth_method and e.record.collection.auth.authAlert.enabled:
+            signed_in = e.record
 
-        await remember_login_origin(
-            app,
-            record,
-            real_ip(request),
-            request.headers.get("user-agent", ""),
-            alert,
-        )
-    call = Call(app, record, info.method, info.query, info.headers)
-    body: dict[str, Any] = {} if meta is None else {"meta": meta}
-    body["record"] = (await serialize(call, [record], dataclasses.replace(info, auth=record)))[0]
-    body["token"] = token or issue_token(record, AUTH, refreshable=True)
-    return json_response(request, body)
+            async def alert(alert_info: str) -> None:
+                await send_auth_alert(app, signed_in, alert_info)
+
+            await remember_login_origin(
+                app, e.record, real_ip(request), request.headers.get("user-agent", ""), alert
+            )
+        call = Call(app, e.record, info.method, info.query, info.headers)
+        body: dict[str, Any] = {} if e.meta is None else {"meta": e.meta}
+        body["record"] = (await serialize(call, [e.record], dataclasses.replace(info, auth=e.record)))[0]
+        body["token"] = e.token
+        e.json(200, body)
+
+    event = RecordAuthRequestEvent(exchange, record.collection, record, token, meta, method)
+    await app.on_record_auth_request.trigger(event, answer)
+    return respond(request, exchange)
 
 
 @post("/api/collections/{collection_id:str}/auth-with-password", status_code=200)
-async def auth_with_password(request: AnyRequest, collection_id: str) -> Response[bytes]:
+async def auth_with_password(request: AnyRequest, collection_id: str) -> Response[Any]:
     """Log in with an identity (email or another identity field) and a password."""
     collection = auth_collection(request, collection_id)
     assert collection.auth is not None
@@ -168,22 +183,36 @@ async def auth_with_password(request: AnyRequest, collection_id: str) -> Respons
         raise ForbiddenError("The collection is not configured to allow password authentication.")
     body = await read_body(request, PasswordLogin)
     _validate(body, collection)
-    record = await authenticate_with_password(
-        get_app(request).data, collection, body.identity, body.password, body.identityField
+    app = get_app(request)
+    found = await find_record_by_identity(app.data, collection, body.identity, body.identityField)
+
+    async def check_password(e: RecordAuthWithPasswordRequestEvent) -> None:
+        if not await password_matches(e.record, e.password):
+            raise BadRequestError("Failed to authenticate.")
+        assert e.record is not None
+        await finish_auth(request, e.record, "password", mfa_id=body.mfaId)
+
+    event = RecordAuthWithPasswordRequestEvent(
+        exchange_of(request), collection, found, body.identity, body.identityField, body.password
     )
-    if record is None:
-        raise BadRequestError("Failed to authenticate.")
-    return await finish_auth(request, record, "password", mfa_id=body.mfaId)
+    await app.on_record_auth_with_password_request.trigger(event, check_password)
+    return respond(request, exchange_of(request))
 
 
 @post("/api/collections/{collection_id:str}/auth-refresh", status_code=200)
-async def auth_refresh(request: AnyRequest, collection_id: str) -> Response[bytes]:
+async def auth_refresh(request: AnyRequest, collection_id: str) -> Response[Any]:
     """A new token for the current one (the same token back when it isn't refreshable)."""
-    _, auth = require_collection_auth(request, collection_id)
-    token = _request_token(request)
-    if read_claims(token).get("refreshable") is True:
-        token = issue_token(auth, AUTH, refreshable=True)
-    return await finish_auth(request, auth, "", token=token)
+    collection, auth = require_collection_auth(request, collection_id)
+
+    async def refresh(e: RecordRequestEvent) -> None:
+        token = _request_token(request)
+        if read_claims(token).get("refreshable") is True:
+            token = issue_token(e.record, AUTH, refreshable=True)
+        await finish_auth(request, e.record, "", token=token)
+
+    event = RecordRequestEvent(exchange_of(request), collection, auth)
+    await get_app(request).on_record_auth_refresh_request.trigger(event, refresh)
+    return respond(request, exchange_of(request))
 
 
 def _request_token(request: AnyRequest) -> str:
@@ -198,7 +227,7 @@ class ImpersonateBody(msgspec.Struct):
 
 
 @post("/api/collections/{collection_id:str}/impersonate/{record_id:str}", status_code=200)
-async def impersonate(request: AnyRequest, collection_id: str, record_id: str) -> Response[bytes]:
+async def impersonate(request: AnyRequest, collection_id: str, record_id: str) -> Response[Any]:
     """A non-refreshable auth token for any record of an auth collection (superusers only)."""
     require_superuser(request)
     # NB: no collection rate limiter runs before this route in PocketBase, so an unknown

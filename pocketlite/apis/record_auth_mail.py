@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import msgspec
-from litestar import post
+from litestar import Response, post
 
 from pocketlite.apis.auth_forms import email_format, validate_form
 from pocketlite.apis.body import read_body
 from pocketlite.apis.context import AnyRequest, auth_collection, get_app, require_collection_auth
+from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.app import App
 from pocketlite.core.auth import find_record_by_email
 from pocketlite.core.collection import Collection
@@ -21,9 +23,11 @@ from pocketlite.core.fields import PasswordField
 from pocketlite.core.mails import send_email_change, send_password_reset, send_verification
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS
+from pocketlite.core.request_events import RecordEmailChangeRequestEvent, RecordRequestEvent
 from pocketlite.core.tokens import issue_token
 from pocketlite.core.validators import Rule, equal_to, length, not_in, required
 from pocketlite.tools.expiring import ExpiringSet
+from pocketlite.tools.hook import Hook
 from pocketlite.tools.security import decode_token_unverified, random_string
 from pocketlite.tools.tasks import fire_and_forget
 
@@ -105,11 +109,28 @@ def _send_later(
     fire_and_forget(run(), what)
 
 
+def _no_content() -> Response[Any]:
+    return Response(b"", status_code=204)
+
+
+async def _hooked(
+    request: AnyRequest,
+    hook: Hook[RecordRequestEvent],
+    event_type: type[RecordRequestEvent],
+    collection: Collection,
+    record: Record,
+    action: Callable[[RecordRequestEvent], Awaitable[None]],
+) -> Response[Any]:
+    """Trigger an auth request hook over the record with `action` last; the answer written."""
+    await hook.trigger(event_type(exchange_of(request), collection, record), action)
+    return respond(request, exchange_of(request))
+
+
 # --- verification ----------------------------------------------------------------------------
 
 
-@post("/api/collections/{collection_id:str}/request-verification", status_code=204)
-async def request_verification(request: AnyRequest, collection_id: str) -> None:
+@post("/api/collections/{collection_id:str}/request-verification", status_code=200)
+async def request_verification(request: AnyRequest, collection_id: str) -> Response[Any]:
     """Mail a verification link to an unverified record."""
     collection = auth_collection(request, collection_id)
     _not_superusers(collection, "All superusers are verified by default.")
@@ -118,18 +139,25 @@ async def request_verification(request: AnyRequest, collection_id: str) -> None:
     app = get_app(request)
     record = await find_record_by_email(app.data, collection, body.email)
     if record is None or record.get("verified") or _key(record) in _VERIFICATION_SENT:
-        return
-    token = issue_token(record, VERIFICATION, email=record.get_string("email"))
-    mailer, meta = app.mailer(), app.settings.meta
+        return _no_content()
 
-    async def send() -> None:
-        await send_verification(mailer, meta, record, token)
+    async def mail(e: RecordRequestEvent) -> None:
+        token = issue_token(e.record, VERIFICATION, email=e.record.get_string("email"))
+        target = e.record
 
-    _send_later(app, send, "Sending the verification e-mail", _VERIFICATION_SENT, _key(record))
+        async def send() -> None:
+            await send_verification(app, target, token)
+
+        _send_later(app, send, "Sending the verification e-mail", _VERIFICATION_SENT, _key(target))
+        e.no_content()
+
+    return await _hooked(
+        request, app.on_record_request_verification_request, RecordRequestEvent, collection, record, mail
+    )
 
 
-@post("/api/collections/{collection_id:str}/confirm-verification", status_code=204)
-async def confirm_verification(request: AnyRequest, collection_id: str) -> None:
+@post("/api/collections/{collection_id:str}/confirm-verification", status_code=200)
+async def confirm_verification(request: AnyRequest, collection_id: str) -> Response[Any]:
     """Mark the record of a verification token verified."""
     collection = auth_collection(request, collection_id)
     _not_superusers(collection, "All superusers are verified by default.")
@@ -151,22 +179,30 @@ async def confirm_verification(request: AnyRequest, collection_id: str) -> None:
             }
         )
     assert collection.auth is not None
-    if not record.get("verified"):
-        record.set("verified", True)
-        if not collection.auth.passwordAuth.enabled:
-            record.set("password", random_string(30))
-        try:
-            await app.save(record)
-        except ValidationErrors as exc:
-            raise BadRequestError("An error occurred while saving the verified state.", exc) from exc
-    _VERIFICATION_SENT.discard(_key(record))
+    password_auth = collection.auth.passwordAuth.enabled
+
+    async def verify(e: RecordRequestEvent) -> None:
+        if not e.record.get("verified"):
+            e.record.set("verified", True)
+            if not password_auth:
+                e.record.set("password", random_string(30))
+            try:
+                await app.save(e.record)
+            except ValidationErrors as exc:
+                raise BadRequestError("An error occurred while saving the verified state.", exc) from exc
+        _VERIFICATION_SENT.discard(_key(e.record))
+        e.no_content()
+
+    return await _hooked(
+        request, app.on_record_confirm_verification_request, RecordRequestEvent, collection, record, verify
+    )
 
 
 # --- password reset --------------------------------------------------------------------------
 
 
-@post("/api/collections/{collection_id:str}/request-password-reset", status_code=204)
-async def request_password_reset(request: AnyRequest, collection_id: str) -> None:
+@post("/api/collections/{collection_id:str}/request-password-reset", status_code=200)
+async def request_password_reset(request: AnyRequest, collection_id: str) -> Response[Any]:
     """Mail a password reset link."""
     collection = auth_collection(request, collection_id)
     assert collection.auth is not None
@@ -177,18 +213,25 @@ async def request_password_reset(request: AnyRequest, collection_id: str) -> Non
     app = get_app(request)
     record = await find_record_by_email(app.data, collection, body.email)
     if record is None or _key(record) in _RESET_SENT:
-        return
-    token = issue_token(record, PASSWORD_RESET, email=record.get_string("email"))
-    mailer, meta = app.mailer(), app.settings.meta
+        return _no_content()
 
-    async def send() -> None:
-        await send_password_reset(mailer, meta, record, token)
+    async def mail(e: RecordRequestEvent) -> None:
+        token = issue_token(e.record, PASSWORD_RESET, email=e.record.get_string("email"))
+        target = e.record
 
-    _send_later(app, send, "Sending the password reset e-mail", _RESET_SENT, _key(record))
+        async def send() -> None:
+            await send_password_reset(app, target, token)
+
+        _send_later(app, send, "Sending the password reset e-mail", _RESET_SENT, _key(target))
+        e.no_content()
+
+    return await _hooked(
+        request, app.on_record_request_password_reset_request, RecordRequestEvent, collection, record, mail
+    )
 
 
-@post("/api/collections/{collection_id:str}/confirm-password-reset", status_code=204)
-async def confirm_password_reset(request: AnyRequest, collection_id: str) -> None:
+@post("/api/collections/{collection_id:str}/confirm-password-reset", status_code=200)
+async def confirm_password_reset(request: AnyRequest, collection_id: str) -> Response[Any]:
     """Set a new password with a password reset token (every older token dies with it)."""
     collection = auth_collection(request, collection_id)
     body = await read_body(request, PasswordResetBody, wrap_unsupported=True)
@@ -216,23 +259,29 @@ async def confirm_password_reset(request: AnyRequest, collection_id: str) -> Non
     if errors:
         raise ValidationErrors(errors)
     assert record is not None
-    record.set("password", body.password)
-    if not record.get("verified") and record.get_string("email") == decode_token_unverified(body.token).get(
-        "email"
-    ):
-        record.set("verified", True)
-    try:
-        await app.save(record)
-    except ValidationErrors as exc:
-        raise BadRequestError("Failed to set new password.", exc) from exc
-    _RESET_SENT.discard(_key(record))
+    token_email = decode_token_unverified(body.token).get("email")
+
+    async def reset(e: RecordRequestEvent) -> None:
+        e.record.set("password", body.password)
+        if not e.record.get("verified") and e.record.get_string("email") == token_email:
+            e.record.set("verified", True)
+        try:
+            await app.save(e.record)
+        except ValidationErrors as exc:
+            raise BadRequestError("Failed to set new password.", exc) from exc
+        _RESET_SENT.discard(_key(e.record))
+        e.no_content()
+
+    return await _hooked(
+        request, app.on_record_confirm_password_reset_request, RecordRequestEvent, collection, record, reset
+    )
 
 
 # --- e-mail change ---------------------------------------------------------------------------
 
 
-@post("/api/collections/{collection_id:str}/request-email-change", status_code=204)
-async def request_email_change(request: AnyRequest, collection_id: str) -> None:
+@post("/api/collections/{collection_id:str}/request-email-change", status_code=200)
+async def request_email_change(request: AnyRequest, collection_id: str) -> Response[Any]:
     """Mail a confirmation link to the new address of the signed-in record."""
     collection, record = require_collection_auth(request, collection_id)
     _not_superusers(collection, "All superusers can change their emails directly.")
@@ -244,16 +293,23 @@ async def request_email_change(request: AnyRequest, collection_id: str) -> None:
     if owner is not None and owner.id != record.id:
         error = ValidationError("validation_invalid_new_email", "Invalid new email address.")
         raise ValidationErrors({"newEmail": error})
-    token = issue_token(record, EMAIL_CHANGE, email=record.get_string("email"), newEmail=body.newEmail)
-    try:
-        await send_email_change(app.mailer(), app.settings.meta, record, token, body.newEmail)
-    except Exception as exc:
-        _log.error("Sending the email change e-mail failed: %s", exc)
-        raise BadRequestError("Failed to request email change.") from exc
+
+    async def mail(e: RecordEmailChangeRequestEvent) -> None:
+        token = issue_token(e.record, EMAIL_CHANGE, email=e.record.get_string("email"), newEmail=e.new_email)
+        try:
+            await send_email_change(app, e.record, token, e.new_email)
+        except Exception as exc:
+            _log.error("Sending the email change e-mail failed: %s", exc)
+            raise BadRequestError("Failed to request email change.") from exc
+        e.no_content()
+
+    event = RecordEmailChangeRequestEvent(exchange_of(request), collection, record, body.newEmail)
+    await app.on_record_request_email_change_request.trigger(event, mail)
+    return respond(request, exchange_of(request))
 
 
-@post("/api/collections/{collection_id:str}/confirm-email-change", status_code=204)
-async def confirm_email_change(request: AnyRequest, collection_id: str) -> None:
+@post("/api/collections/{collection_id:str}/confirm-email-change", status_code=200)
+async def confirm_email_change(request: AnyRequest, collection_id: str) -> Response[Any]:
     """Move the record to the new address of an e-mail change token, given its password."""
     collection = auth_collection(request, collection_id)
     _not_superusers(collection, "All superusers can change their emails directly.")
@@ -290,12 +346,19 @@ async def confirm_email_change(request: AnyRequest, collection_id: str) -> None:
     if errors:
         raise ValidationErrors(errors)
     assert record is not None
-    record.set("email", new_email)
-    record.set("verified", True)
-    try:
-        await app.save(record)
-    except ValidationErrors as exc:
-        raise BadRequestError("Failed to confirm email change.", exc) from exc
+
+    async def change(e: RecordEmailChangeRequestEvent) -> None:
+        e.record.set("email", e.new_email)
+        e.record.set("verified", True)
+        try:
+            await app.save(e.record)
+        except ValidationErrors as exc:
+            raise BadRequestError("Failed to confirm email change.", exc) from exc
+        e.no_content()
+
+    event = RecordEmailChangeRequestEvent(exchange_of(request), collection, record, new_email)
+    await app.on_record_confirm_email_change_request.trigger(event, change)
+    return respond(request, exchange_of(request))
 
 
 async def _email_change_record(app: App, token: str, new_email: str, collection: Collection) -> Record:

@@ -12,7 +12,7 @@ from litestar import Response, post
 
 from pocketlite.apis.body import LOAD_ERROR, read_body
 from pocketlite.apis.context import AnyRequest, auth_collection, get_app, get_auth, request_info
-from pocketlite.apis.exchange import exchange_of
+from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.apis.oauth2_redirect import APPLE_NAMES
 from pocketlite.apis.record_auth import finish_auth
 from pocketlite.apis.records import Call, insert_record
@@ -25,6 +25,7 @@ from pocketlite.core.fields.file import Upload
 from pocketlite.core.oauth2 import AuthUser, OAuth2Error, fetch_auth_user
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, delete_owned_refs, find_record_by_id
+from pocketlite.core.request_events import RecordAuthWithOAuth2RequestEvent
 from pocketlite.core.tablesync import quote
 from pocketlite.tools.safe_fetch import UnsafeURLError, download_public
 from pocketlite.tools.security import random_string
@@ -194,7 +195,7 @@ async def _submit(
 
 
 @post("/api/collections/{collection_id:str}/auth-with-oauth2", status_code=200)
-async def auth_with_oauth2(request: AnyRequest, collection_id: str) -> Response[bytes]:
+async def auth_with_oauth2(request: AnyRequest, collection_id: str) -> Response[Any]:
     """Sign in (or up) with an OAuth2 authorization code."""
     collection = auth_collection(request, collection_id)
     assert collection.auth is not None
@@ -219,13 +220,29 @@ async def auth_with_oauth2(request: AnyRequest, collection_id: str) -> Response[
         record = auth
     elif record is None and user.email:
         record = await find_record_by_email(app.data, collection, user.email)
-    is_new = record is None
-    try:
-        record = await _submit(request, collection, body, user, record, link_id)
-    except ValidationErrors as exc:
-        # NB: errors of the create request itself ("Failed to create record.") pass unchanged.
-        raise BadRequestError("Failed to authenticate.", exc) from exc
-    return await finish_auth(request, record, "oauth2", meta=_meta(user, is_new), mfa_id=body.mfaId)
+
+    async def sign_in(e: RecordAuthWithOAuth2RequestEvent) -> None:
+        body.createData = e.create_data
+        try:
+            signed_in = await _submit(request, collection, body, e.oauth2_user, e.record, link_id)
+        except ValidationErrors as exc:
+            # NB: errors of the create request itself ("Failed to create record.") pass unchanged.
+            raise BadRequestError("Failed to authenticate.", exc) from exc
+        meta = _meta(e.oauth2_user, e.is_new_record)
+        await finish_auth(request, signed_in, "oauth2", meta=meta, mfa_id=body.mfaId)
+
+    event = RecordAuthWithOAuth2RequestEvent(
+        exchange_of(request),
+        collection,
+        body.provider,
+        config,
+        record,
+        user,
+        dict(body.createData or {}),
+        record is None,
+    )
+    await app.on_record_auth_with_oauth2_request.trigger(event, sign_in)
+    return respond(request, exchange_of(request))
 
 
 ROUTES = [auth_with_oauth2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import msgspec
 from litestar import Response, post
@@ -10,9 +11,9 @@ from litestar import Response, post
 from pocketlite.apis.auth_forms import email_format, validate_form
 from pocketlite.apis.body import read_body
 from pocketlite.apis.context import AnyRequest, auth_collection, get_app
+from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.apis.realip import real_ip
 from pocketlite.apis.record_auth import finish_auth
-from pocketlite.apis.response import json_response
 from pocketlite.app import App
 from pocketlite.core.auth import find_record_by_email
 from pocketlite.core.auth_refs import OTPS, create_ref, delete_ref, find_ref, find_refs, is_older_than
@@ -22,6 +23,7 @@ from pocketlite.core.fields import PasswordField
 from pocketlite.core.mails import send_otp
 from pocketlite.core.record import Record
 from pocketlite.core.records import find_record_by_id
+from pocketlite.core.request_events import RecordAuthWithOTPRequestEvent, RecordCreateOTPRequestEvent
 from pocketlite.core.validators import length, required
 from pocketlite.tools.ratelimit import RateLimiter
 from pocketlite.tools.security import DEFAULT_ID_ALPHABET, random_digits, random_string
@@ -67,16 +69,15 @@ def _otps(app: App) -> Collection:
     return found
 
 
-async def _issue(app: App, record: Record) -> str:
-    """A new code for `record`, mailed in the background; the id the client logs in with."""
-    assert record.collection.auth is not None
-    code = random_digits(record.collection.auth.otp.length)
+async def _issue(app: App, record: Record, code: str) -> str:
+    """A new OTP with `code` for `record`, mailed in the background; the id the client logs in
+    with."""
     otp = await create_ref(app, _otps(app), record, password=code)
-    mailer, meta, to = app.mailer(), app.settings.meta, record.get_string("email")
+    to = record.get_string("email")
 
     async def mail() -> None:
         try:
-            await send_otp(mailer, meta, record, otp.id, code, to)
+            await send_otp(app, record, otp.id, code, to)
         except Exception:
             await delete_ref(app, otp)  # a code nobody received can't be used
             raise
@@ -90,7 +91,7 @@ async def _issue(app: App, record: Record) -> str:
 
 
 @post("/api/collections/{collection_id:str}/request-otp", status_code=200)
-async def request_otp(request: AnyRequest, collection_id: str) -> Response[bytes]:
+async def request_otp(request: AnyRequest, collection_id: str) -> Response[Any]:
     """Mail a one-time code; the answer is the same whether the address is known or not."""
     collection = _otp_collection(request, collection_id)
     assert collection.auth is not None
@@ -98,20 +99,34 @@ async def request_otp(request: AnyRequest, collection_id: str) -> Response[bytes
     validate_form({"email": (body.email, (required, length(1, 255), email_format))})
     app = get_app(request)
     record = await find_record_by_email(app.data, collection, body.email)
-    if record is None:
-        return json_response(request, {"otpId": random_string(15, DEFAULT_ID_ALPHABET)})
-    otp_id = ""
-    if not app.config.dev:
-        duration = collection.auth.otp.duration
-        recent = [o for o in await find_refs(app, _otps(app), record) if not is_older_than(o, duration)]
-        if len(recent) > _MAX_RECENT:
-            _log.warning("Too many OTP requests for record %s, reusing the last issued", record.id)
-            otp_id = recent[0].id
-    return json_response(request, {"otpId": otp_id or await _issue(app, record)})
+    options = collection.auth.otp
+
+    async def issue(e: RecordCreateOTPRequestEvent) -> None:
+        if e.record is None:
+            # The same answer as for a known address: nothing tells them apart.
+            e.json(200, {"otpId": random_string(15, DEFAULT_ID_ALPHABET)})
+            return
+        otp_id = ""
+        if not app.config.dev:
+            recent = [
+                o
+                for o in await find_refs(app, _otps(app), e.record)
+                if not is_older_than(o, options.duration)
+            ]
+            if len(recent) > _MAX_RECENT:
+                _log.warning("Too many OTP requests for record %s, reusing the last issued", e.record.id)
+                otp_id = recent[0].id
+        e.json(200, {"otpId": otp_id or await _issue(app, e.record, e.password)})
+
+    event = RecordCreateOTPRequestEvent(
+        exchange_of(request), collection, record, random_digits(options.length)
+    )
+    await app.on_record_request_otp_request.trigger(event, issue)
+    return respond(request, exchange_of(request))
 
 
 @post("/api/collections/{collection_id:str}/auth-with-otp", status_code=200)
-async def auth_with_otp(request: AnyRequest, collection_id: str) -> Response[bytes]:
+async def auth_with_otp(request: AnyRequest, collection_id: str) -> Response[Any]:
     """Sign in with the id and code of a mailed one-time password."""
     collection = _otp_collection(request, collection_id)
     assert collection.auth is not None
@@ -139,14 +154,21 @@ async def auth_with_otp(request: AnyRequest, collection_id: str) -> Response[byt
     assert isinstance(field, PasswordField)
     if not await field.verify(otp.password, body.password):
         raise BadRequestError(_INVALID)
-    await delete_ref(app, otp)
-    sent_to = otp.get_string("sentTo")
-    if not record.get("verified") and sent_to and record.get_string("email") == sent_to:
-        record.set("verified", True)
-        if not collection.auth.mfa.enabled:
-            record.set("password", random_string(30))
-        await app.save(record)
-    return await finish_auth(request, record, "otp", mfa_id=body.mfaId)
+    mfa_enabled = collection.auth.mfa.enabled
+
+    async def sign_in(e: RecordAuthWithOTPRequestEvent) -> None:
+        await delete_ref(app, e.otp)
+        sent_to = e.otp.get_string("sentTo")
+        if not e.record.get("verified") and sent_to and e.record.get_string("email") == sent_to:
+            e.record.set("verified", True)
+            if not mfa_enabled:
+                e.record.set("password", random_string(30))
+            await app.save(e.record)
+        await finish_auth(request, e.record, "otp", mfa_id=body.mfaId)
+
+    event = RecordAuthWithOTPRequestEvent(exchange_of(request), collection, record, otp)
+    await app.on_record_auth_with_otp_request.trigger(event, sign_in)
+    return respond(request, exchange_of(request))
 
 
 ROUTES = [request_otp, auth_with_otp]

@@ -223,7 +223,8 @@ async def insert_record(call: Call, collection_id: str, body: dict[str, Any]) ->
 
     async def save(e: RecordRequestEvent) -> None:
         await _save(call, e.record, body, info, "Failed to create record.")
-        e.json(200, (await serialize(call, [e.record], info))[0])
+        if call.context != "oauth2":  # an OAuth2 sign-up answers with the auth response
+            e.json(200, (await serialize(call, [e.record], info))[0])
 
     event = RecordRequestEvent(call.exchange, collection, record)
     await call.app.on_record_create_request.trigger(event, save)

@@ -153,23 +153,20 @@ async def test_email(request: AnyRequest) -> None:
     if errors:
         raise BadRequestError("Failed to send the test email.", ValidationErrors(errors))
     record = _sample_record(app, body.collection, body.email)
-    mailer, meta = app.mailer(), app.settings.meta
     email = record.get_string("email")
     try:
         if body.template == "verification":
-            await mails.send_verification(
-                mailer, meta, record, issue_token(record, "verification", email=email)
-            )
+            await mails.send_verification(app, record, issue_token(record, "verification", email=email))
         elif body.template == "password-reset":
             token = issue_token(record, "passwordReset", email=email)
-            await mails.send_password_reset(mailer, meta, record, token)
+            await mails.send_password_reset(app, record, token)
         elif body.template == "email-change":
             token = issue_token(record, "emailChange", email=email, newEmail=email)
-            await mails.send_email_change(mailer, meta, record, token, email)
+            await mails.send_email_change(app, record, token, email)
         elif body.template == "otp":
-            await mails.send_otp(mailer, meta, record, "_PB_TEST_OTP_ID_", "123456", email)
+            await mails.send_otp(app, record, "_PB_TEST_OTP_ID_", "123456", email)
         else:
-            await mails.send_auth_alert(mailer, meta, record, f"{now_string()} - TEST_IP TEST_USER_AGENT")
+            await mails.send_auth_alert(app, record, f"{now_string()} - TEST_IP TEST_USER_AGENT")
     except OSError as exc:
         _log.error("Sending the test e-mail failed: %s", exc)
         raise BadRequestError(f"Failed to send the test email. Raw error: \n{exc}") from exc

@@ -14,10 +14,10 @@ from pocketlite.core.tablesync import quote
 from pocketlite.tools.security import check_password
 
 __all__ = [
-    "authenticate_with_password",
     "find_record_by_email",
     "find_record_by_identity",
     "find_record_by_unique_field",
+    "password_matches",
 ]
 
 # A bcrypt hash (cost 10) of a random string: checked against when no record matched, so a
@@ -66,13 +66,11 @@ async def find_record_by_identity(
     return None
 
 
-async def authenticate_with_password(
-    db: Database, collection: Collection, identity: str, password: str, identity_field: str = ""
-) -> Record | None:
-    """The record when identity and password match, else None (after equal work either way)."""
-    record = await find_record_by_identity(db, collection, identity, identity_field)
-    field = collection.field("password")
+async def password_matches(record: Record | None, password: str) -> bool:
+    """Whether `record` exists and `password` is its password (after equal work either way, so
+    the time taken says nothing about which identities exist)."""
+    field = record.collection.field("password") if record is not None else None
     if record is None or not isinstance(field, PasswordField):
         await asyncio.to_thread(check_password, password, _DUMMY_HASH)
-        return None
-    return record if await field.verify(record.password, password) else None
+        return False
+    return await field.verify(record.password, password)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
-import logging
 from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from pocketlite.core.collection import Collection
 from pocketlite.core.collections import import_collections, prepare_collection, truncate_collection
 from pocketlite.core.db import Database
 from pocketlite.core.errors import NotFoundError
+from pocketlite.core.events import MailerEvent
 from pocketlite.core.files import FileJanitor
 from pocketlite.core.hooks import Hooks
 from pocketlite.core.models import delete_model, save_model, validate_model
@@ -37,7 +36,7 @@ from pocketlite.core.tokens import AUTH, read_claims, verify_record_token
 from pocketlite.tools.cron import Cron
 from pocketlite.tools.filesystem import Filesystem, LocalFilesystem
 from pocketlite.tools.hook import Handler
-from pocketlite.tools.mailer import ConsoleMailer, Mailer, SendmailMailer, SMTPMailer
+from pocketlite.tools.mailer import ConsoleMailer, Mailer, Message, SendmailMailer, SMTPMailer
 from pocketlite.tools.s3 import S3Filesystem
 from pocketlite.tools.tasks import fire_and_forget
 
@@ -47,8 +46,6 @@ __all__ = ["Core"]
 SYSTEM_FIRST = -999
 
 _STAGED = "collections"
-
-_log = logging.getLogger("pocketlite")
 
 
 class Core(Hooks):
@@ -70,7 +67,6 @@ class Core(Hooks):
         self.router = Router()
         # What hook code keeps across reloads (`app.store()`).
         self._store: dict[str, Any] = {}
-        self._background: set[asyncio.Task[Any]] = set()
         register_system_jobs(self)
         self._bind_system_handlers()
 
@@ -270,24 +266,8 @@ class Core(Hooks):
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run `coro` in the background outside any transaction (a fresh context); what it
-        raises is logged. `wait_background()` waits for the ones still running."""
-        task = asyncio.get_running_loop().create_task(coro, context=contextvars.Context())
-        self._background.add(task)
-        task.add_done_callback(self._background_done)
-        return task
-
-    def _background_done(self, task: asyncio.Task[Any]) -> None:
-        self._background.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            _log.error("a background task failed", exc_info=task.exception())
-
-    async def wait_background(self, timeout: float) -> None:
-        """Give the background tasks up to `timeout` seconds, then cancel the rest."""
-        if not self._background:
-            return
-        _, pending = await asyncio.wait(set(self._background), timeout=timeout)
-        for task in pending:
-            task.cancel()
+        raises is logged, and a stopping app waits a moment for it."""
+        return fire_and_forget(coro, "a spawned task", fresh_context=True)
 
     # --- services --------------------------------------------------------------------------------
 
@@ -312,8 +292,9 @@ class Core(Hooks):
             await self._s3[1].close()
 
     def new_mail_client(self) -> Mailer:
-        """PocketBase's name for `mailer()`: `await app.new_mail_client().send(MailerMessage(...))`."""
-        return self.mailer()
+        """The mail client of the settings: `await app.new_mail_client().send(MailerMessage(...))`;
+        every message goes through `on_mailer_send`."""
+        return _HookedMailer(self, self.mailer())
 
     def mailer(self) -> Mailer:
         """Where mail goes: the SMTP server of the settings; without one, the local `sendmail`
@@ -330,3 +311,17 @@ class Core(Hooks):
                 local_name=smtp.localName,
             )
         return ConsoleMailer() if self.dev else SendmailMailer()
+
+
+class _HookedMailer:
+    """A mailer whose messages pass through `on_mailer_send` (handlers may change or stop them)."""
+
+    def __init__(self, app: Core, mailer: Mailer) -> None:
+        self.app = app
+        self.mailer = mailer
+
+    async def send(self, message: Message) -> None:
+        async def deliver(e: MailerEvent) -> None:
+            await e.mailer.send(e.message)
+
+        await self.app.on_mailer_send.trigger(MailerEvent(self.app, self.mailer, message), deliver)

@@ -25,6 +25,8 @@ __all__ = [
     "BootstrapEvent",
     "CollectionErrorEvent",
     "CollectionEvent",
+    "MailerEvent",
+    "MailerRecordEvent",
     "ModelErrorEvent",
     "ModelEvent",
     "RecordErrorEvent",
@@ -141,3 +143,29 @@ class SettingsReloadEvent(Event):
 
     def __init__(self, app: Core) -> None:
         self.app = app
+
+
+# --- mail ----------------------------------------------------------------------------------------
+
+
+class MailerEvent(Event):
+    """A message about to be sent (`on_mailer_send`); the last link sends `message` through
+    `mailer`."""
+
+    def __init__(self, app: Core, mailer: Any, message: Any) -> None:
+        self.app = app
+        self.mailer = mailer
+        self.message = message
+
+
+class MailerRecordEvent(MailerEvent):
+    """A system e-mail to an auth record (`on_mailer_record_*_send`), tagged by its collection;
+    `meta` holds what the mail carries (`token`, `newEmail`, `otpId`, `password`, `info`)."""
+
+    def __init__(self, app: Core, mailer: Any, message: Any, record: Record, meta: dict[str, Any]) -> None:
+        super().__init__(app, mailer, message)
+        self.record = record
+        self.meta = meta
+
+    def tags(self) -> tuple[str, ...]:
+        return (self.record.collection.name, self.record.collection.id)

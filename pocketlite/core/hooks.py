@@ -16,6 +16,8 @@ from pocketlite.core.events import (
     BootstrapEvent,
     CollectionErrorEvent,
     CollectionEvent,
+    MailerEvent,
+    MailerRecordEvent,
     ModelErrorEvent,
     ModelEvent,
     RecordErrorEvent,
@@ -29,6 +31,12 @@ from pocketlite.core.request_events import (
     CollectionRequestEvent,
     CollectionsImportRequestEvent,
     CollectionsListRequestEvent,
+    RecordAuthRequestEvent,
+    RecordAuthWithOAuth2RequestEvent,
+    RecordAuthWithOTPRequestEvent,
+    RecordAuthWithPasswordRequestEvent,
+    RecordCreateOTPRequestEvent,
+    RecordEmailChangeRequestEvent,
     RecordRequestEvent,
     RecordsListRequestEvent,
     SettingsListRequestEvent,
@@ -120,6 +128,30 @@ class Hooks:
         self.on_collections_import_request: Hook[CollectionsImportRequestEvent] = Hook()
         self.on_settings_list_request: Hook[SettingsListRequestEvent] = Hook()
         self.on_settings_update_request: Hook[SettingsUpdateRequestEvent] = Hook()
+
+        # Mail: every message, and each system e-mail to an auth record (which wraps it).
+        self.on_mailer_send: Hook[MailerEvent] = Hook()
+        self.on_mailer_record_password_reset_send: Hook[MailerRecordEvent] = Hook(tagged=True)
+        self.on_mailer_record_verification_send: Hook[MailerRecordEvent] = Hook(tagged=True)
+        self.on_mailer_record_email_change_send: Hook[MailerRecordEvent] = Hook(tagged=True)
+        self.on_mailer_record_otp_send: Hook[MailerRecordEvent] = Hook(tagged=True)
+        self.on_mailer_record_auth_alert_send: Hook[MailerRecordEvent] = Hook(tagged=True)
+
+        # Auth requests, tagged by the auth collection.
+        self.on_record_auth_request: Hook[RecordAuthRequestEvent] = Hook(tagged=True)
+        self.on_record_auth_with_password_request: Hook[RecordAuthWithPasswordRequestEvent] = Hook(
+            tagged=True
+        )
+        self.on_record_auth_refresh_request: Hook[RecordRequestEvent] = Hook(tagged=True)
+        self.on_record_auth_with_oauth2_request: Hook[RecordAuthWithOAuth2RequestEvent] = Hook(tagged=True)
+        self.on_record_request_otp_request: Hook[RecordCreateOTPRequestEvent] = Hook(tagged=True)
+        self.on_record_auth_with_otp_request: Hook[RecordAuthWithOTPRequestEvent] = Hook(tagged=True)
+        self.on_record_request_password_reset_request: Hook[RecordRequestEvent] = Hook(tagged=True)
+        self.on_record_confirm_password_reset_request: Hook[RecordRequestEvent] = Hook(tagged=True)
+        self.on_record_request_verification_request: Hook[RecordRequestEvent] = Hook(tagged=True)
+        self.on_record_confirm_verification_request: Hook[RecordRequestEvent] = Hook(tagged=True)
+        self.on_record_request_email_change_request: Hook[RecordEmailChangeRequestEvent] = Hook(tagged=True)
+        self.on_record_confirm_email_change_request: Hook[RecordEmailChangeRequestEvent] = Hook(tagged=True)
 
     def family(self, kind: str, action: str) -> Family:
         """The hooks of one action (`create`, `update`, `delete`) on records or collections

@@ -1,16 +1,23 @@
 """The auth e-mails (auth-api.md §7, §9-§12): a collection's template with its placeholders
-filled in, wrapped in PocketBase's HTML layout, from the sender in the `meta` settings."""
+filled in, wrapped in PocketBase's HTML layout, from the sender in the `meta` settings; each goes
+through its `on_mailer_record_*_send` hook, then `on_mailer_send`."""
 
 from __future__ import annotations
 
 import html
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from pocketlite.core.auth_options import AuthOptions, EmailTemplate
+from pocketlite.core.events import MailerRecordEvent
 from pocketlite.core.record import Record
 from pocketlite.core.settings import MetaConfig
-from pocketlite.tools.mailer import Address, Mailer, Message
+from pocketlite.tools.hook import Hook
+from pocketlite.tools.mailer import Address, Message
+
+if TYPE_CHECKING:
+    from pocketlite.core.base import Core
 
 __all__ = ["send_auth_alert", "send_email_change", "send_otp", "send_password_reset", "send_verification"]
 
@@ -57,11 +64,24 @@ def _as_text(value: object) -> str:
 
 
 async def _send(
-    mailer: Mailer, meta: MetaConfig, record: Record, template: EmailTemplate, to: str, values: dict[str, str]
+    app: Core,
+    hook: Hook[MailerRecordEvent],
+    record: Record,
+    template: EmailTemplate,
+    to: str,
+    values: dict[str, str],
+    meta: dict[str, Any],
 ) -> None:
-    subject, body = render(template, meta, record, values)
-    sender = Address(meta.senderAddress, meta.senderName)
-    await mailer.send(Message(sender=sender, to=[Address(to)], subject=subject, html=body))
+    settings = app.settings.meta
+    subject, body = render(template, settings, record, values)
+    sender = Address(settings.senderAddress, settings.senderName)
+    message = Message(sender=sender, to=[Address(to)], subject=subject, html=body)
+    client = app.new_mail_client()
+
+    async def deliver(e: MailerRecordEvent) -> None:
+        await client.send(e.message)
+
+    await hook.trigger(MailerRecordEvent(app, app.mailer(), message, record, meta), deliver)
 
 
 def _options(record: Record) -> AuthOptions:
@@ -70,34 +90,42 @@ def _options(record: Record) -> AuthOptions:
     return options
 
 
-async def send_verification(mailer: Mailer, meta: MetaConfig, record: Record, token: str) -> None:
-    """The e-mail verification link."""
+async def send_verification(app: Core, record: Record, token: str) -> None:
+    """The e-mail verification link (`on_mailer_record_verification_send`)."""
     template = _options(record).verificationTemplate
-    await _send(mailer, meta, record, template, record.get_string("email"), {"{TOKEN}": token})
+    values = {"{TOKEN}": token}
+    hook = app.on_mailer_record_verification_send
+    await _send(app, hook, record, template, record.get_string("email"), values, {"token": token})
 
 
-async def send_password_reset(mailer: Mailer, meta: MetaConfig, record: Record, token: str) -> None:
-    """The password reset link."""
+async def send_password_reset(app: Core, record: Record, token: str) -> None:
+    """The password reset link (`on_mailer_record_password_reset_send`)."""
     template = _options(record).resetPasswordTemplate
-    await _send(mailer, meta, record, template, record.get_string("email"), {"{TOKEN}": token})
+    values = {"{TOKEN}": token}
+    hook = app.on_mailer_record_password_reset_send
+    await _send(app, hook, record, template, record.get_string("email"), values, {"token": token})
 
 
-async def send_email_change(
-    mailer: Mailer, meta: MetaConfig, record: Record, token: str, new_email: str
-) -> None:
-    """The confirmation link of an e-mail change, sent to the new address."""
+async def send_email_change(app: Core, record: Record, token: str, new_email: str) -> None:
+    """The confirmation link of an e-mail change, sent to the new address
+    (`on_mailer_record_email_change_send`)."""
     template = _options(record).confirmEmailChangeTemplate
-    await _send(mailer, meta, record, template, new_email, {"{TOKEN}": token})
+    meta = {"token": token, "newEmail": new_email}
+    hook = app.on_mailer_record_email_change_send
+    await _send(app, hook, record, template, new_email, {"{TOKEN}": token}, meta)
 
 
-async def send_otp(mailer: Mailer, meta: MetaConfig, record: Record, otp_id: str, code: str, to: str) -> None:
-    """A one-time password."""
+async def send_otp(app: Core, record: Record, otp_id: str, code: str, to: str) -> None:
+    """A one-time password (`on_mailer_record_otp_send`)."""
     template = _options(record).otp.emailTemplate
-    await _send(mailer, meta, record, template, to, {"{OTP_ID}": otp_id, "{OTP}": code})
+    values = {"{OTP_ID}": otp_id, "{OTP}": code}
+    meta = {"otpId": otp_id, "password": code}
+    await _send(app, app.on_mailer_record_otp_send, record, template, to, values, meta)
 
 
-async def send_auth_alert(mailer: Mailer, meta: MetaConfig, record: Record, alert_info: str) -> None:
-    """The alert about a sign-in from a new device."""
+async def send_auth_alert(app: Core, record: Record, alert_info: str) -> None:
+    """The alert about a sign-in from a new device (`on_mailer_record_auth_alert_send`)."""
     template = _options(record).authAlert.emailTemplate
     values = {"{ALERT_INFO}": html.escape(alert_info)}
-    await _send(mailer, meta, record, template, record.get_string("email"), values)
+    hook = app.on_mailer_record_auth_alert_send
+    await _send(app, hook, record, template, record.get_string("email"), values, {"info": alert_info})

@@ -45,7 +45,20 @@ __all__ = [
     "CollectionsImportRequestEvent",
     "CollectionsListRequestEvent",
     "Exchange",
+    "RecordAuthRefreshRequestEvent",
+    "RecordAuthRequestEvent",
+    "RecordAuthWithOAuth2RequestEvent",
+    "RecordAuthWithOTPRequestEvent",
+    "RecordAuthWithPasswordRequestEvent",
+    "RecordConfirmEmailChangeRequestEvent",
+    "RecordConfirmPasswordResetRequestEvent",
+    "RecordConfirmVerificationRequestEvent",
+    "RecordCreateOTPRequestEvent",
+    "RecordEmailChangeRequestEvent",
+    "RecordRequestEmailChangeRequestEvent",
     "RecordRequestEvent",
+    "RecordRequestPasswordResetRequestEvent",
+    "RecordRequestVerificationRequestEvent",
     "RecordsListRequestEvent",
     "Request",
     "RequestEvent",
@@ -419,3 +432,114 @@ class SettingsUpdateRequestEvent(RequestEvent):
         super().__init__(exchange)
         self.old_settings = old_settings
         self.new_settings = new_settings
+
+
+# --- auth requests (all tagged by the auth collection) --------------------------------------------
+
+
+class RecordAuthRequestEvent(_CollectionTagged):
+    """Every successful sign-in, refresh and impersonation (`on_record_auth_request`): the last
+    link does the MFA check, the login alert and writes `{token, record, meta?}`.
+    `auth_method` is `password`, `oauth2` or `otp`; "" for a refresh or an impersonation."""
+
+    def __init__(
+        self,
+        exchange: Exchange,
+        collection: Collection,
+        record: Record,
+        token: str,
+        meta: dict[str, Any] | None,
+        auth_method: str,
+    ) -> None:
+        super().__init__(exchange)
+        self.collection = collection
+        self.record = record
+        self.token = token
+        self.meta = meta
+        self.auth_method = auth_method
+
+
+class RecordAuthWithPasswordRequestEvent(_CollectionTagged):
+    """`auth-with-password` after the identity lookup (`record` None when nobody matched); the
+    last link checks the password."""
+
+    def __init__(
+        self,
+        exchange: Exchange,
+        collection: Collection,
+        record: Record | None,
+        identity: str,
+        identity_field: str,
+        password: str,
+    ) -> None:
+        super().__init__(exchange)
+        self.collection = collection
+        self.record = record
+        self.identity = identity
+        self.identity_field = identity_field
+        self.password = password
+
+
+class RecordCreateOTPRequestEvent(_CollectionTagged):
+    """`request-otp` (`on_record_request_otp_request`), even when no record matched (`record`
+    None); `password` is the code about to be mailed."""
+
+    def __init__(self, exchange: Exchange, collection: Collection, record: Record | None, password: str):
+        super().__init__(exchange)
+        self.collection = collection
+        self.record = record
+        self.password = password
+
+
+class RecordAuthWithOTPRequestEvent(_CollectionTagged):
+    """`auth-with-otp` once the code is verified (`on_record_auth_with_otp_request`)."""
+
+    def __init__(self, exchange: Exchange, collection: Collection, record: Record, otp: Record) -> None:
+        super().__init__(exchange)
+        self.collection = collection
+        self.record = record
+        self.otp = otp
+
+
+class RecordEmailChangeRequestEvent(RecordRequestEvent):
+    """`request-email-change` and `confirm-email-change`: the record and its `new_email`."""
+
+    def __init__(self, exchange: Exchange, collection: Collection, record: Record, new_email: str) -> None:
+        super().__init__(exchange, collection, record)
+        self.new_email = new_email
+
+
+# PocketBase's names of the auth events that carry just the collection and the record.
+RecordAuthRefreshRequestEvent = RecordRequestEvent
+RecordRequestPasswordResetRequestEvent = RecordRequestEvent
+RecordConfirmPasswordResetRequestEvent = RecordRequestEvent
+RecordRequestVerificationRequestEvent = RecordRequestEvent
+RecordConfirmVerificationRequestEvent = RecordRequestEvent
+RecordRequestEmailChangeRequestEvent = RecordEmailChangeRequestEvent
+RecordConfirmEmailChangeRequestEvent = RecordEmailChangeRequestEvent
+
+
+class RecordAuthWithOAuth2RequestEvent(_CollectionTagged):
+    """`auth-with-oauth2` after the code exchange, before the record is linked or created
+    (`on_record_auth_with_oauth2_request`); `record` is None for a sign-up, whose
+    `create_data` the last link submits through the create action."""
+
+    def __init__(
+        self,
+        exchange: Exchange,
+        collection: Collection,
+        provider_name: str,
+        provider_client: Any,
+        record: Record | None,
+        oauth2_user: Any,
+        create_data: dict[str, Any],
+        is_new_record: bool,
+    ) -> None:
+        super().__init__(exchange)
+        self.collection = collection
+        self.provider_name = provider_name
+        self.provider_client = provider_client
+        self.record = record
+        self.oauth2_user = oauth2_user
+        self.create_data = create_data
+        self.is_new_record = is_new_record

@@ -65,7 +65,8 @@ def run(client: httpx.Client, scenario: Scenario, superuser_token: str) -> httpx
             f"{scenario.name}: header {name}={response.headers.get(name)!r}"
         )
     if scenario.expected_events is not None:
-        assert fired_events(client) == scenario.expected_events, f"{scenario.name}: hooks fired"
+        fired = fired_events(client)
+        assert fired == scenario.expected_events, f"{scenario.name}: hooks fired {fired}"
     return response
 
 

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from pocketlite import hooks
 from pocketlite.hooks import (
-    BadRequestError, Record, RecordEvent, RecordRequestEvent, RequestEvent, ValidationError, ValidationErrors,
+    BadRequestError, ForbiddenError, Record, RecordEvent, RecordRequestEvent, RequestEvent, ValidationError,
+    ValidationErrors,
 )
 
 @hooks.on_record_create_request("notes")
@@ -89,6 +90,17 @@ async def first(e: RequestEvent) -> None:
     await e.next()
 
 api = hooks.group("/api/grouped", tagger, first)
+
+@hooks.on_record_auth_with_password_request("users")
+async def block(e) -> None:
+    if e.identity == "blocked@example.com":
+        raise ForbiddenError("Blocked.")
+    await e.next()
+
+@hooks.on_record_auth_request("users")
+async def tell_the_method(e) -> None:
+    e.meta = {**(e.meta or {}), "via": e.auth_method}
+    await e.next()
 
 async def trail(e: RequestEvent) -> None:
     e.json(200, e.get("trail", []))
@@ -211,6 +223,21 @@ def test_middlewares_run_by_priority_and_unbind_by_id(live: tuple[Server, dict[s
     srv, _, _ = live
     assert httpx.get(f"{srv.url}/api/grouped/trail").json() == ["first", "tagger"]
     assert httpx.get(f"{srv.url}/api/grouped/untagged").json() == ["first"]
+
+
+def test_auth_hooks_veto_a_sign_in_and_add_to_the_answer(live: tuple[Server, dict[str, str], Path]) -> None:
+    srv, _, _ = live
+    password = "auth-hooks-pass"
+    for email in ("signer@example.com", "blocked@example.com"):
+        body = {"email": email, "password": password, "passwordConfirm": password}
+        assert httpx.post(f"{srv.url}/api/collections/users/records", json=body).status_code == 200
+    url = f"{srv.url}/api/collections/users/auth-with-password"
+    signed_in = httpx.post(url, json={"identity": "signer@example.com", "password": password})
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.json()["meta"] == {"via": "password"}
+    blocked = httpx.post(url, json={"identity": "blocked@example.com", "password": password})
+    assert blocked.status_code == 403
+    assert blocked.json()["message"] == "Blocked."
 
 
 def test_built_in_routes_still_answer(live: tuple[Server, dict[str, str], Path]) -> None:

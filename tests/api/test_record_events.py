@@ -14,6 +14,7 @@ from tests.servers import Server
 
 RECORDS = "/api/collections/ev_posts/records"
 AS_SUPERUSER = {"Authorization": SUPERUSER_TOKEN}
+PASSWORD = "events-pass-1"
 
 
 def _save(action: str) -> dict[str, int]:
@@ -75,6 +76,11 @@ def collections(server: Server, superuser_token: str) -> Iterator[None]:
         },
     )
     assert comments.status_code == 200, comments.text
+    signed_up = httpx.post(
+        f"{server.url}/api/collections/users/records",
+        json={"email": "events@example.com", "password": PASSWORD, "passwordConfirm": PASSWORD},
+    )
+    assert signed_up.status_code == 200, signed_up.text
     for record_id in ("evpost000000001", "evpost000000002"):
         created = httpx.post(f"{server.url}{RECORDS}", json={"id": record_id, "title": "seed"})
         assert created.status_code == 200, created.text
@@ -170,6 +176,63 @@ SCENARIOS = [
         },
     ),
 ]
+
+
+AUTH_SCENARIOS = [
+    Scenario(
+        "a wrong password fires the password hook only",
+        "POST",
+        "/api/collections/users/auth-with-password",
+        400,
+        json={"identity": "events@example.com", "password": "wrong-password"},
+        expected_events={"on_record_auth_with_password_request": 1},
+    ),
+    Scenario(
+        "a first sign-in fires the password and auth hooks and remembers the device",
+        "POST",
+        "/api/collections/users/auth-with-password",
+        200,
+        json={"identity": "events@example.com", "password": PASSWORD},
+        expected_events={
+            "on_record_auth_with_password_request": 1,
+            "on_record_auth_request": 1,
+            **_save("create"),  # the `_authOrigins` row of the new device
+        },
+    ),
+    Scenario(
+        "a sign-in from a known device touches its row",
+        "POST",
+        "/api/collections/users/auth-with-password",
+        200,
+        json={"identity": "events@example.com", "password": PASSWORD},
+        expected_events={
+            "on_record_auth_with_password_request": 1,
+            "on_record_auth_request": 1,
+            **_save("update"),
+        },
+    ),
+    Scenario(
+        "a password reset request fires its hook",
+        "POST",
+        "/api/collections/users/request-password-reset",
+        204,
+        json={"email": "events@example.com"},
+        expected_events={"on_record_request_password_reset_request": 1},
+    ),
+    Scenario(
+        "a reset request for an unknown address fires nothing",
+        "POST",
+        "/api/collections/users/request-password-reset",
+        204,
+        json={"email": "nobody@example.com"},
+        expected_events={},
+    ),
+]
+
+
+def test_sign_ins_fire_the_auth_hooks(client: httpx.Client, superuser_token: str) -> None:
+    for scenario in AUTH_SCENARIOS:  # in order: the second sign-in knows the first's device
+        run(client, scenario, superuser_token)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=str)

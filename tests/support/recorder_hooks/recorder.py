@@ -1,6 +1,7 @@
 """A pb_hooks file for the API scenario tables: it notes every hook that fires (outside the
-cron jobs, which run on their own clock) and serves the names at `GET /api/_test/events`,
-clearing them, so a scenario can say which hooks its request fired."""
+cron jobs and background tasks such as mails, which run on their own clock) and serves the
+names at `GET /api/_test/events`, clearing them, so a scenario can say which hooks its request
+fired."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ fired: list[str] = []
 def _recorder(name: str) -> Any:
     async def note(e: Any) -> None:
         task = asyncio.current_task()
-        if task is None or not task.get_name().startswith("cron "):
+        if task is None or not task.get_name().startswith(("cron ", "background: ")):
             fired.append(name)
         await e.next()
 

@@ -12,12 +12,14 @@ from litestar import Response, get
 from litestar.response import Stream
 
 from pocketlite.apis.context import NO_FRAME_OPTIONS, AnyRequest, get_app, request_info
+from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.apis.serve_content import extension, serve_content
 from pocketlite.core.errors import NotFoundError
 from pocketlite.core.fields import FileField
 from pocketlite.core.files import file_key, thumb_key
 from pocketlite.core.record_view import can_access
 from pocketlite.core.records import find_record_by_id
+from pocketlite.core.request_events import FileDownloadRequestEvent
 from pocketlite.core.view_files import find_record_by_view_file
 from pocketlite.tools.expiring import ExpiringSet
 from pocketlite.tools.filesystem import FileInfo, Filesystem
@@ -103,7 +105,7 @@ async def _thumb(
 @get("/api/files/{collection_id:str}/{record_id:str}/{filename:path}")
 async def serve_file(
     request: AnyRequest, collection_id: str, record_id: str, filename: str
-) -> Response[bytes] | Stream:
+) -> Response[Any] | Stream:
     """The file (`?thumb=WxH` for a thumbnail, `?download=1` as an attachment, `?token=` for
     protected files). Any name that isn't one of the record's files is a 404, `../` included."""
     filename = filename.lstrip("/")
@@ -146,6 +148,7 @@ async def serve_file(
     if stored is None:
         raise NotFoundError()
     served_key, served_name = key, filename
+    thumb_error: BaseException | None = None
     size = query.get("thumb", "")
     if size and stored.attrs.content_type in _THUMBABLE and (size == "100x100" or size in field.thumbs):
         made = await _thumb(
@@ -157,8 +160,22 @@ async def serve_file(
                 f"{size}_{filename}",
                 made,
             )
-    request.scope["state"][NO_FRAME_OPTIONS] = True
-    return await _respond(request, storage, served_key, served_name, stored)
+        else:
+            thumb_error = RuntimeError(f"the {size} thumbnail of {filename} could not be made")
+    served: list[Response[bytes] | Stream] = []
+
+    async def serve(e: FileDownloadRequestEvent) -> None:
+        found = stored if e.served_path == served_key else await storage.info(e.served_path)
+        if found is None:
+            raise NotFoundError()
+        request.scope["state"][NO_FRAME_OPTIONS] = True
+        served.append(await _respond(request, storage, e.served_path, e.served_name, found))
+
+    event = FileDownloadRequestEvent(
+        exchange_of(request), collection, record, field, served_key, served_name, thumb_error
+    )
+    await app.on_file_download_request.trigger(event, serve)
+    return served[-1] if served else respond(request, exchange_of(request))
 
 
 async def _respond(

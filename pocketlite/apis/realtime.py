@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import msgspec
-from litestar import get, post
+from litestar import Response, get, post
 from litestar.response import Stream
 
 from pocketlite.apis.auth_forms import validate_form
 from pocketlite.apis.body import read_body
 from pocketlite.apis.context import AnyRequest, get_app, get_auth
+from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.apis.realip import real_ip
+from pocketlite.app import App
 from pocketlite.core.errors import (
     BadRequestError,
     ForbiddenError,
@@ -26,7 +29,13 @@ from pocketlite.core.errors import (
     ValidationErrors,
 )
 from pocketlite.core.realtime import Client, Message, same_auth
+from pocketlite.core.request_events import (
+    RealtimeConnectRequestEvent,
+    RealtimeMessageEvent,
+    RealtimeSubscribeRequestEvent,
+)
 from pocketlite.core.validators import length, required
+from pocketlite.tools.tasks import fire_and_forget
 
 __all__ = ["IDLE_TIMEOUT", "MAX_LIFETIME", "ROUTES", "sse"]
 
@@ -44,37 +53,83 @@ def sse(client_id: str, message: Message) -> bytes:
     return b"id:%s\nevent:%s\ndata:%s\n\n" % (client_id.encode(), message.name.encode(), message.data)
 
 
-async def _stream(request: AnyRequest, client: Client) -> AsyncIterator[bytes]:
-    broker = get_app(request).realtime
+async def _send(app: App, client: Client, message: Message) -> bytes | None:
+    """The wire form of `message` after `on_realtime_message_send` (None: a handler dropped it)."""
+    if not len(app.on_realtime_message_send):
+        return sse(client.id, message)
+    sent: list[bytes] = []
+
+    async def write(e: RealtimeMessageEvent) -> None:
+        sent.append(sse(client.id, e.message))
+
+    await app.on_realtime_message_send.trigger(RealtimeMessageEvent(app, client, message), write)
+    return sent[0] if sent else None
+
+
+async def _stream(app: App, client: Client, idle_timeout: float, gone: asyncio.Event) -> AsyncIterator[bytes]:
+    broker = app.realtime
     broker.register(client)
     try:
         connect = msgspec.json.encode({"clientId": client.id})
-        yield sse(client.id, Message("PB_CONNECT", connect))
+        first = await _send(app, client, Message("PB_CONNECT", connect))
+        if first is not None:
+            yield first
         deadline = time.monotonic() + MAX_LIFETIME
         while True:
             remaining = deadline - time.monotonic()
             try:
-                message = await asyncio.wait_for(client.receive(), min(IDLE_TIMEOUT, remaining))
+                message = await asyncio.wait_for(client.receive(), min(idle_timeout, remaining))
             except TimeoutError:
                 return
             if message is None:
                 return
-            yield sse(client.id, message)
+            data = await _send(app, client, message)
+            if data is not None:
+                yield data
     finally:
         # Runs on a normal end and when the transport cancels us on disconnect.
         broker.unregister(client)
+        gone.set()
 
 
 @get("/api/realtime")
-async def connect(request: AnyRequest) -> Stream:
-    """Open the event stream; the Authorization header is not used here (auth comes with the
-    subscribe calls)."""
+async def connect(request: AnyRequest) -> Stream | Response[Any]:
+    """Open the event stream through `on_realtime_connect_request` (whose handlers' code after
+    `next` runs once the client is gone); the Authorization header is not used here (auth
+    comes with the subscribe calls)."""
+    app = get_app(request)
     client = Client(ip=real_ip(request))
     # NB: Litestar's stream watches for the disconnect with a single `receive()`; consuming the
     # (empty) request body first makes that one call the disconnect, so a hang-up ends the
     # stream and unregisters the client at once.
     await request.body()
-    return Stream(_stream(request, client), media_type="text/event-stream", headers=_SSE_HEADERS)
+    gone = asyncio.Event()
+    event = RealtimeConnectRequestEvent(exchange_of(request), client, IDLE_TIMEOUT)
+    if not len(app.on_realtime_connect_request):
+        return Stream(
+            _stream(app, client, IDLE_TIMEOUT, gone), media_type="text/event-stream", headers=_SSE_HEADERS
+        )
+    # The chain runs for the connection's whole life, in its own task: its last link waits for
+    # the disconnect. The stream starts once the chain reaches that link; a handler that
+    # refuses (or answers instead) is what the client gets.
+    reached = asyncio.Event()
+
+    async def live(e: RealtimeConnectRequestEvent) -> None:
+        reached.set()
+        await gone.wait()
+
+    chain = fire_and_forget(
+        app.on_realtime_connect_request.trigger(event, live), "the realtime connect hooks"
+    )
+    waiting = asyncio.ensure_future(reached.wait())
+    await asyncio.wait({chain, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if not reached.is_set():
+        waiting.cancel()
+        chain.result()  # a handler's error answers the request
+        return respond(request, exchange_of(request))
+    return Stream(
+        _stream(app, client, event.idle_timeout, gone), media_type="text/event-stream", headers=_SSE_HEADERS
+    )
 
 
 class SubscribeForm(msgspec.Struct):
@@ -109,8 +164,8 @@ def _validate(form: SubscribeForm) -> None:
         raise BadRequestError("", errors)
 
 
-@post("/api/realtime", status_code=204)
-async def subscribe(request: AnyRequest) -> None:
+@post("/api/realtime", status_code=200)
+async def subscribe(request: AnyRequest) -> Response[Any]:
     """Replace the client's subscriptions (an empty list unsubscribes from everything)."""
     form = await read_body(request, SubscribeForm, "", wrap_unsupported=True)  # "" = the generic message
     _validate(form)
@@ -125,9 +180,16 @@ async def subscribe(request: AnyRequest) -> None:
     # Only a guest → auth upgrade is allowed; any other change of identity is refused.
     if client.auth is not None and not same_auth(client.auth, auth):
         raise ForbiddenError("The current and the previous request authorization don't match.")
-    client.auth = auth
-    client.unsubscribe()
-    client.subscribe(form.subscriptions)
+
+    async def apply(e: RealtimeSubscribeRequestEvent) -> None:
+        client.auth = auth
+        client.unsubscribe()
+        client.subscribe(e.subscriptions)
+        e.no_content()
+
+    event = RealtimeSubscribeRequestEvent(exchange_of(request), client, list(form.subscriptions))
+    await get_app(request).on_realtime_subscribe_request.trigger(event, apply)
+    return respond(request, exchange_of(request))
 
 
 ROUTES = [connect, subscribe]

@@ -24,7 +24,7 @@ from pocketlite.apis.context import (
 from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.apis.realip import real_ip
 from pocketlite.apis.records import Call, serialize
-from pocketlite.apis.response import JSON, json_bytes, json_response
+from pocketlite.apis.response import JSON, json_bytes
 from pocketlite.core.auth import find_record_by_identity, password_matches
 from pocketlite.core.auth_alerts import remember_login_origin
 from pocketlite.core.collection import Collection
@@ -42,6 +42,7 @@ from pocketlite.core.record import Record
 from pocketlite.core.record_query import find_visible_record
 from pocketlite.core.records import find_record_by_id
 from pocketlite.core.request_events import (
+    FileTokenRequestEvent,
     RecordAuthRequestEvent,
     RecordAuthWithPasswordRequestEvent,
     RecordRequestEvent,
@@ -252,12 +253,18 @@ async def impersonate(request: AnyRequest, collection_id: str, record_id: str) -
 
 
 @post("/api/files/token", status_code=200)
-async def file_token(request: AnyRequest) -> Response[bytes]:
+async def file_token(request: AnyRequest) -> Response[Any]:
     """A short-lived token for protected files, for any authenticated record."""
     auth = get_auth(request)
     if auth is None:
         raise UnauthorizedError("The request requires valid record authorization token.")
-    return json_response(request, {"token": issue_token(auth, "file")})
+
+    async def answer(e: FileTokenRequestEvent) -> None:
+        e.json(200, {"token": e.token})
+
+    event = FileTokenRequestEvent(exchange_of(request), auth.collection, auth, issue_token(auth, "file"))
+    await get_app(request).on_file_token_request.trigger(event, answer)
+    return respond(request, exchange_of(request))
 
 
 ROUTES = [auth_with_password, auth_refresh, impersonate, file_token]

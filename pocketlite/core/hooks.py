@@ -31,6 +31,11 @@ from pocketlite.core.request_events import (
     CollectionRequestEvent,
     CollectionsImportRequestEvent,
     CollectionsListRequestEvent,
+    FileDownloadRequestEvent,
+    FileTokenRequestEvent,
+    RealtimeConnectRequestEvent,
+    RealtimeMessageEvent,
+    RealtimeSubscribeRequestEvent,
     RecordAuthRequestEvent,
     RecordAuthWithOAuth2RequestEvent,
     RecordAuthWithOTPRequestEvent,
@@ -128,6 +133,15 @@ class Hooks:
         self.on_collections_import_request: Hook[CollectionsImportRequestEvent] = Hook()
         self.on_settings_list_request: Hook[SettingsListRequestEvent] = Hook()
         self.on_settings_update_request: Hook[SettingsUpdateRequestEvent] = Hook()
+
+        # Realtime (SSE).
+        self.on_realtime_connect_request: Hook[RealtimeConnectRequestEvent] = Hook()
+        self.on_realtime_subscribe_request: Hook[RealtimeSubscribeRequestEvent] = Hook()
+        self.on_realtime_message_send: Hook[RealtimeMessageEvent] = Hook()
+
+        # Files, tagged by the file's collection (the token's: by the auth record's).
+        self.on_file_download_request: Hook[FileDownloadRequestEvent] = Hook(tagged=True)
+        self.on_file_token_request: Hook[FileTokenRequestEvent] = Hook(tagged=True)
 
         # Mail: every message, and each system e-mail to an auth record (which wraps it).
         self.on_mailer_send: Hook[MailerEvent] = Hook()

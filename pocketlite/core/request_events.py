@@ -45,6 +45,11 @@ __all__ = [
     "CollectionsImportRequestEvent",
     "CollectionsListRequestEvent",
     "Exchange",
+    "FileDownloadRequestEvent",
+    "FileTokenRequestEvent",
+    "RealtimeConnectRequestEvent",
+    "RealtimeMessageEvent",
+    "RealtimeSubscribeRequestEvent",
     "RecordAuthRefreshRequestEvent",
     "RecordAuthRequestEvent",
     "RecordAuthWithOAuth2RequestEvent",
@@ -543,3 +548,73 @@ class RecordAuthWithOAuth2RequestEvent(_CollectionTagged):
         self.oauth2_user = oauth2_user
         self.create_data = create_data
         self.is_new_record = is_new_record
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+class FileDownloadRequestEvent(_CollectionTagged):
+    """`GET /api/files/…` once the file was found and may be read (`on_file_download_request`);
+    the last link serves `served_path` (a storage key) as `served_name`. `thumb_error` says why
+    a requested thumbnail wasn't made (the original is served then)."""
+
+    def __init__(
+        self,
+        exchange: Exchange,
+        collection: Collection,
+        record: Record,
+        file_field: Any,
+        served_path: str,
+        served_name: str,
+        thumb_error: BaseException | None,
+    ) -> None:
+        super().__init__(exchange)
+        self.collection = collection
+        self.record = record
+        self.file_field = file_field
+        self.served_path = served_path
+        self.served_name = served_name
+        self.thumb_error = thumb_error
+
+
+class FileTokenRequestEvent(_CollectionTagged):
+    """`POST /api/files/token` (`on_file_token_request`): the auth record and its new token."""
+
+    def __init__(self, exchange: Exchange, collection: Collection, record: Record, token: str) -> None:
+        super().__init__(exchange)
+        self.collection = collection
+        self.record = record
+        self.token = token
+
+
+# --- realtime ------------------------------------------------------------------------------------
+
+
+class RealtimeConnectRequestEvent(RequestEvent):
+    """`GET /api/realtime` (`on_realtime_connect_request`): code after `await e.next()` runs
+    once the client has disconnected. `idle_timeout` (seconds) may be changed before `next`."""
+
+    def __init__(self, exchange: Exchange, client: Any, idle_timeout: float) -> None:
+        super().__init__(exchange)
+        self.client = client
+        self.idle_timeout = idle_timeout
+
+
+class RealtimeSubscribeRequestEvent(RequestEvent):
+    """`POST /api/realtime` after the client, IP and auth checks
+    (`on_realtime_subscribe_request`): the subscriptions about to replace the client's."""
+
+    def __init__(self, exchange: Exchange, client: Any, subscriptions: list[str]) -> None:
+        super().__init__(exchange)
+        self.client = client
+        self.subscriptions = subscriptions
+
+
+class RealtimeMessageEvent(Event):
+    """One message about to be written to one realtime client (`on_realtime_message_send`),
+    `PB_CONNECT` included; `message` has a `name` and JSON `data` (bytes)."""
+
+    def __init__(self, app: Core, client: Any, message: Any) -> None:
+        self.app = app
+        self.client = client
+        self.message = message

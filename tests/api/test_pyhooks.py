@@ -97,6 +97,33 @@ async def block(e) -> None:
         raise ForbiddenError("Blocked.")
     await e.next()
 
+@hooks.on_realtime_connect_request()
+async def track_connections(e) -> None:
+    store = e.app.store()
+    store["open"] = store.get("open", 0) + 1
+    await e.next()  # returns when the client has gone
+    store["open"] -= 1
+
+@hooks.on_realtime_subscribe_request()
+async def no_hidden_topics(e) -> None:
+    e.subscriptions = [s for s in e.subscriptions if not s.startswith("hidden")]
+    await e.next()
+
+@hooks.on_realtime_message_send()
+async def count_messages(e) -> None:
+    e.app.store()["messages"] = e.app.store().get("messages", 0) + 1
+    await e.next()
+
+@hooks.route("GET", "/api/realtime-stats")
+async def realtime_stats(e) -> None:
+    e.json(200, {"open": e.app.store().get("open", 0), "messages": e.app.store().get("messages", 0)})
+
+@hooks.on_file_download_request("docs")
+async def no_secrets(e) -> None:
+    if e.served_name.startswith("secret"):
+        raise ForbiddenError("Not this one.")
+    await e.next()
+
 @hooks.on_record_auth_request("users")
 async def tell_the_method(e) -> None:
     e.meta = {**(e.meta or {}), "via": e.auth_method}
@@ -131,6 +158,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dic
         },
         {"name": "audit_log", "fields": [{"name": "message", "type": "text"}]},
         {"name": "audited", "createRule": "", "fields": [{"name": "title", "type": "text"}]},
+        {
+            "name": "docs",
+            "viewRule": "",
+            "createRule": "",
+            "fields": [{"name": "file", "type": "file", "maxSelect": 1, "maxSize": 1000}],
+        },
     ):
         assert httpx.post(f"{srv.url}/api/collections", json=body, headers=admin).status_code == 200
     yield srv, admin, marks
@@ -238,6 +271,38 @@ def test_auth_hooks_veto_a_sign_in_and_add_to_the_answer(live: tuple[Server, dic
     blocked = httpx.post(url, json={"identity": "blocked@example.com", "password": password})
     assert blocked.status_code == 403
     assert blocked.json()["message"] == "Blocked."
+
+
+def test_realtime_hooks_see_connects_subscriptions_and_messages(
+    live: tuple[Server, dict[str, str], Path],
+) -> None:
+    srv, _, _ = live
+    stream = Realtime(srv.url)  # its PB_CONNECT message went through the message hook
+    assert eventually(lambda: httpx.get(f"{srv.url}/api/realtime-stats").json()["open"] == 1)
+    assert stream.subscribe(["notes/*", "hidden/*"]).status_code == 204
+    _create(srv, "notes", "watched").raise_for_status()
+    assert stream.next().name == "notes/*"
+    stats = httpx.get(f"{srv.url}/api/realtime-stats").json()
+    assert stats["messages"] >= 2
+    stream.close()
+    # Code after `next` in the connect hook runs once the client is gone.
+    assert eventually(lambda: httpx.get(f"{srv.url}/api/realtime-stats").json()["open"] == 0)
+
+
+def test_a_download_hook_can_refuse_a_file(live: tuple[Server, dict[str, str], Path]) -> None:
+    srv, _, _ = live
+    ids = {}
+    for name in ("secret.txt", "public.txt"):
+        made = httpx.post(f"{srv.url}/api/collections/docs/records", files={"file": (name, b"x")})
+        assert made.status_code == 200, made.text
+        ids[name] = (made.json()["id"], made.json()["file"])
+    record_id, stored = ids["secret.txt"]
+    refused = httpx.get(f"{srv.url}/api/files/docs/{record_id}/{stored}")
+    assert refused.status_code == 403
+    assert refused.json()["message"] == "Not this one."
+    record_id, stored = ids["public.txt"]
+    served = httpx.get(f"{srv.url}/api/files/docs/{record_id}/{stored}")
+    assert (served.status_code, served.content) == (200, b"x")
 
 
 def test_built_in_routes_still_answer(live: tuple[Server, dict[str, str], Path]) -> None:

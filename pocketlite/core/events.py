@@ -29,6 +29,7 @@ __all__ = [
     "MailerRecordEvent",
     "ModelErrorEvent",
     "ModelEvent",
+    "RecordEnrichEvent",
     "RecordErrorEvent",
     "RecordEvent",
     "ServeEvent",
@@ -166,6 +167,21 @@ class MailerRecordEvent(MailerEvent):
         super().__init__(app, mailer, message)
         self.record = record
         self.meta = meta
+
+    def tags(self) -> tuple[str, ...]:
+        return (self.record.collection.name, self.record.collection.id)
+
+
+class RecordEnrichEvent(Event):
+    """A record about to be answered to a client (`on_record_enrich`): lists, views, saves, auth
+    answers, expanded relations and realtime messages. Handlers `hide`/`unhide` fields or add
+    custom keys (`with_custom_data()`, `set_custom`) for this answer; `request_info` is the
+    requester's."""
+
+    def __init__(self, app: Core, record: Record, request_info: Any) -> None:
+        self.app = app
+        self.record = record
+        self.request_info = request_info
 
     def tags(self) -> tuple[str, ...]:
         return (self.record.collection.name, self.record.collection.id)

@@ -20,6 +20,7 @@ from pocketlite.core.events import (
     MailerRecordEvent,
     ModelErrorEvent,
     ModelEvent,
+    RecordEnrichEvent,
     RecordErrorEvent,
     RecordEvent,
     ServeEvent,
@@ -97,6 +98,8 @@ class Hooks:
         self.on_record_delete_execute: Hook[RecordEvent] = Hook(tagged=True)
         self.on_record_after_delete_success: Hook[RecordEvent] = Hook(tagged=True)
         self.on_record_after_delete_error: Hook[RecordErrorEvent] = Hook(tagged=True)
+
+        self.on_record_enrich: Hook[RecordEnrichEvent] = Hook(tagged=True)
 
         self.on_collection_validate: Hook[CollectionEvent] = Hook(tagged=True)
         self.on_collection_create: Hook[CollectionEvent] = Hook(tagged=True)

@@ -13,7 +13,7 @@ __all__ = ["Record"]
 class Record:
     """A record of `collection`; `original` keeps the values as loaded, to see what changed."""
 
-    __slots__ = ("collection", "data", "expand", "original")
+    __slots__ = ("_shown", "collection", "data", "expand", "original")
 
     def __init__(self, collection: Collection, data: dict[str, Any] | None = None) -> None:
         self.collection = collection
@@ -24,6 +24,7 @@ class Record:
         self.original: dict[str, Any] | None = None
         # Related records loaded by `?expand=` (a record or a list per key), None when not asked.
         self.expand: dict[str, Record | list[Record]] | None = None
+        self._shown: _Shown | None = None
 
     @classmethod
     def from_row(cls, collection: Collection, row: Any) -> Record:
@@ -36,6 +37,7 @@ class Record:
         }
         record.original = dict(record.data)
         record.expand = None
+        record._shown = None
         return record
 
     def snapshot(self) -> Record:
@@ -46,6 +48,7 @@ class Record:
         copy.data = dict(self.data)
         copy.original = dict(self.data)
         copy.expand = None
+        copy._shown = None
         return copy
 
     @property
@@ -83,6 +86,30 @@ class Record:
         value = self.data.get("password")
         return value if isinstance(value, PasswordValue) else PasswordValue()
 
+    # --- what an answer shows (set by `on_record_enrich` handlers) ------------------------------
+
+    def hide(self, *names: str) -> None:
+        """Leave these fields out of this record's JSON (for this answer)."""
+        shown = self._shown = self._shown or _Shown()
+        shown.hidden.update(names)
+        shown.unhidden.difference_update(names)
+
+    def unhide(self, *names: str) -> None:
+        """Show these fields even if the collection hides them."""
+        shown = self._shown = self._shown or _Shown()
+        shown.unhidden.update(names)
+        shown.hidden.difference_update(names)
+
+    def with_custom_data(self, enabled: bool = True) -> None:
+        """Allow `set_custom(key, value)` keys that aren't fields into this record's JSON."""
+        shown = self._shown = self._shown or _Shown()
+        shown.custom_enabled = enabled
+
+    def set_custom(self, key: str, value: Any) -> None:
+        """An extra key of this record's JSON (after `with_custom_data()`)."""
+        shown = self._shown = self._shown or _Shown()
+        shown.custom[key] = value
+
     def to_api(self, *, show_hidden: bool = False, show_email: bool = False) -> dict[str, Any]:
         """The record JSON: visible fields plus collectionId/collectionName, keys sorted.
 
@@ -90,11 +117,12 @@ class Record:
         """
         collection = self.collection
         data = self.data
+        shown = self._shown
         out: dict[str, Any] = {}
         for name, field in collection.api_plan():
             if field is None:
                 out[name] = collection.id if name == "collectionId" else collection.name
-            elif show_hidden or not field.hidden:
+            elif show_hidden or not field.hidden or (shown is not None and name in shown.unhidden):
                 out[name] = field.to_api(data.get(name))
         if (
             collection.is_auth
@@ -102,4 +130,21 @@ class Record:
             and not (show_email or show_hidden or data.get("emailVisibility"))
         ):
             del out["email"]
+        if shown is not None:
+            for name in shown.hidden:
+                out.pop(name, None)
+            if shown.custom_enabled and shown.custom:
+                out = dict(sorted({**out, **shown.custom}.items()))
         return out
+
+
+class _Shown:
+    """Per-answer changes to what a record's JSON shows."""
+
+    __slots__ = ("custom", "custom_enabled", "hidden", "unhidden")
+
+    def __init__(self) -> None:
+        self.hidden: set[str] = set()
+        self.unhidden: set[str] = set()
+        self.custom: dict[str, Any] = {}
+        self.custom_enabled = False

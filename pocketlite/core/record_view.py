@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pocketlite.core.events import RecordEnrichEvent
 from pocketlite.core.expand import expand_records, parse_expand
 from pocketlite.core.record import Record
 from pocketlite.core.record_query import find_visible_record
@@ -47,8 +48,11 @@ async def present_records(app: Core, records: list[Record], info: RequestInfo) -
     expand = info.query.get("expand", "")
     if expand:
         await expand_records(app, records, parse_expand(expand), info, superuser=superuser)
+    enrich = app.on_record_enrich if len(app.on_record_enrich) else None
 
     async def one(record: Record) -> dict[str, Any]:
+        if enrich is not None:
+            await enrich.trigger(RecordEnrichEvent(app, record, info), _nothing)
         collection = record.collection
         show_email = superuser or (
             auth is not None and auth.collection.id == collection.id and auth.id == record.id
@@ -65,3 +69,7 @@ async def present_records(app: Core, records: list[Record], info: RequestInfo) -
         return out
 
     return [await one(record) for record in records]
+
+
+async def _nothing(_: RecordEnrichEvent) -> None:
+    return None

@@ -118,6 +118,14 @@ async def count_messages(e) -> None:
 async def realtime_stats(e) -> None:
     e.json(200, {"open": e.app.store().get("open", 0), "messages": e.app.store().get("messages", 0)})
 
+@hooks.on_record_enrich("notes")
+async def decorate(e) -> None:
+    if e.record.get_string("title") == "DECORATED":
+        e.record.with_custom_data()
+        e.record.set_custom("shouting", True)
+        e.record.hide("title")
+    await e.next()
+
 @hooks.on_file_download_request("docs")
 async def no_secrets(e) -> None:
     if e.served_name.startswith("secret"):
@@ -303,6 +311,20 @@ def test_a_download_hook_can_refuse_a_file(live: tuple[Server, dict[str, str], P
     record_id, stored = ids["public.txt"]
     served = httpx.get(f"{srv.url}/api/files/docs/{record_id}/{stored}")
     assert (served.status_code, served.content) == (200, b"x")
+
+
+def test_an_enrich_hook_shapes_every_answer_of_a_record(live: tuple[Server, dict[str, str], Path]) -> None:
+    srv, _, _ = live
+    created = _create(srv, "notes", "decorated")
+    assert created.status_code == 200
+    body = created.json()
+    assert body["shouting"] is True and "title" not in body
+    viewed = httpx.get(f"{srv.url}/api/collections/notes/records/{body['id']}").json()
+    assert viewed["shouting"] is True and "title" not in viewed
+    listed = httpx.get(f"{srv.url}/api/collections/notes/records?filter=id='{body['id']}'").json()
+    assert listed["items"][0]["shouting"] is True
+    plain = _create(srv, "notes", "plain").json()
+    assert "shouting" not in plain and plain["title"] == "PLAIN"
 
 
 def test_built_in_routes_still_answer(live: tuple[Server, dict[str, str], Path]) -> None:

@@ -97,18 +97,18 @@ def collections(server: Server, superuser_token: str) -> Iterator[None]:
 
 SCENARIOS = [
     Scenario(
-        "a list fires its request hook",
+        "a list fires its request hook, then enriches each record answered",
         "GET",
-        RECORDS,
+        f"{RECORDS}?perPage=1",
         200,
-        expected_events={"on_records_list_request": 1},
+        expected_events={"on_records_list_request": 1, "on_record_enrich": 1},
     ),
     Scenario(
         "a view fires its request hook",
         "GET",
         f"{RECORDS}/evpost000000001",
         200,
-        expected_events={"on_record_view_request": 1},
+        expected_events={"on_record_view_request": 1, "on_record_enrich": 1},
     ),
     Scenario(
         "a view of a missing record fires nothing",
@@ -123,7 +123,7 @@ SCENARIOS = [
         RECORDS,
         200,
         json={"title": "new"},
-        expected_events={"on_record_create_request": 1, **_save("create")},
+        expected_events={"on_record_create_request": 1, **_save("create"), "on_record_enrich": 1},
     ),
     Scenario(
         "an invalid create fails validation and fires the error hooks",
@@ -148,7 +148,7 @@ SCENARIOS = [
         f"{RECORDS}/evpost000000001",
         200,
         json={"title": "changed"},
-        expected_events={"on_record_update_request": 1, **_save("update")},
+        expected_events={"on_record_update_request": 1, **_save("update"), "on_record_enrich": 1},
     ),
     Scenario(
         "a delete cascades: the request hook once, the delete hooks per record",
@@ -173,6 +173,7 @@ SCENARIOS = [
             "on_batch_request": 1,
             "on_record_create_request": 2,
             **{k: 2 for k in _save("create")},
+            "on_record_enrich": 2,
         },
     ),
 ]
@@ -197,6 +198,7 @@ AUTH_SCENARIOS = [
             "on_record_auth_with_password_request": 1,
             "on_record_auth_request": 1,
             **_save("create"),  # the `_authOrigins` row of the new device
+            "on_record_enrich": 1,
         },
     ),
     Scenario(
@@ -209,6 +211,7 @@ AUTH_SCENARIOS = [
             "on_record_auth_with_password_request": 1,
             "on_record_auth_request": 1,
             **_save("update"),
+            "on_record_enrich": 1,
         },
     ),
     Scenario(

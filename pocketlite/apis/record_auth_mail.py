@@ -116,14 +116,40 @@ def _no_content() -> Response[Any]:
 async def _hooked(
     request: AnyRequest,
     hook: Hook[RecordRequestEvent],
-    event_type: type[RecordRequestEvent],
     collection: Collection,
     record: Record,
     action: Callable[[RecordRequestEvent], Awaitable[None]],
 ) -> Response[Any]:
     """Trigger an auth request hook over the record with `action` last; the answer written."""
-    await hook.trigger(event_type(exchange_of(request), collection, record), action)
+    await hook.trigger(RecordRequestEvent(exchange_of(request), collection, record), action)
     return respond(request, exchange_of(request))
+
+
+async def _mail_link(
+    request: AnyRequest,
+    hook: Hook[RecordRequestEvent],
+    collection: Collection,
+    record: Record,
+    token_type: str,
+    send: Callable[[App, Record, str], Awaitable[None]],
+    what: str,
+    sent: ExpiringSet,
+) -> Response[Any]:
+    """Through `hook`: a token of `token_type` for the record, mailed by `send` in the
+    background (and remembered in `sent` for a while, against repeats); a 204."""
+    app = get_app(request)
+
+    async def mail(e: RecordRequestEvent) -> None:
+        token = issue_token(e.record, token_type, email=e.record.get_string("email"))
+        target = e.record
+
+        async def deliver() -> None:
+            await send(app, target, token)
+
+        _send_later(app, deliver, what, sent, _key(target))
+        e.no_content()
+
+    return await _hooked(request, hook, collection, record, mail)
 
 
 # --- verification ----------------------------------------------------------------------------
@@ -141,18 +167,10 @@ async def request_verification(request: AnyRequest, collection_id: str) -> Respo
     if record is None or record.get("verified") or _key(record) in _VERIFICATION_SENT:
         return _no_content()
 
-    async def mail(e: RecordRequestEvent) -> None:
-        token = issue_token(e.record, VERIFICATION, email=e.record.get_string("email"))
-        target = e.record
-
-        async def send() -> None:
-            await send_verification(app, target, token)
-
-        _send_later(app, send, "Sending the verification e-mail", _VERIFICATION_SENT, _key(target))
-        e.no_content()
-
-    return await _hooked(
-        request, app.on_record_request_verification_request, RecordRequestEvent, collection, record, mail
+    hook = app.on_record_request_verification_request
+    what = "Sending the verification e-mail"
+    return await _mail_link(
+        request, hook, collection, record, VERIFICATION, send_verification, what, _VERIFICATION_SENT
     )
 
 
@@ -193,9 +211,7 @@ async def confirm_verification(request: AnyRequest, collection_id: str) -> Respo
         _VERIFICATION_SENT.discard(_key(e.record))
         e.no_content()
 
-    return await _hooked(
-        request, app.on_record_confirm_verification_request, RecordRequestEvent, collection, record, verify
-    )
+    return await _hooked(request, app.on_record_confirm_verification_request, collection, record, verify)
 
 
 # --- password reset --------------------------------------------------------------------------
@@ -215,18 +231,10 @@ async def request_password_reset(request: AnyRequest, collection_id: str) -> Res
     if record is None or _key(record) in _RESET_SENT:
         return _no_content()
 
-    async def mail(e: RecordRequestEvent) -> None:
-        token = issue_token(e.record, PASSWORD_RESET, email=e.record.get_string("email"))
-        target = e.record
-
-        async def send() -> None:
-            await send_password_reset(app, target, token)
-
-        _send_later(app, send, "Sending the password reset e-mail", _RESET_SENT, _key(target))
-        e.no_content()
-
-    return await _hooked(
-        request, app.on_record_request_password_reset_request, RecordRequestEvent, collection, record, mail
+    hook = app.on_record_request_password_reset_request
+    what = "Sending the password reset e-mail"
+    return await _mail_link(
+        request, hook, collection, record, PASSWORD_RESET, send_password_reset, what, _RESET_SENT
     )
 
 
@@ -272,9 +280,7 @@ async def confirm_password_reset(request: AnyRequest, collection_id: str) -> Res
         _RESET_SENT.discard(_key(e.record))
         e.no_content()
 
-    return await _hooked(
-        request, app.on_record_confirm_password_reset_request, RecordRequestEvent, collection, record, reset
-    )
+    return await _hooked(request, app.on_record_confirm_password_reset_request, collection, record, reset)
 
 
 # --- e-mail change ---------------------------------------------------------------------------

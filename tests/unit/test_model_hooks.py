@@ -5,26 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
-from pocketlite.app import App, Config
+from pocketlite.app import App
 from pocketlite.core.collection import Collection, collection_from_dict
 from pocketlite.core.errors import BadRequestError, ValidationError, ValidationErrors
 from pocketlite.core.events import RecordErrorEvent, RecordEvent
 from pocketlite.core.record import Record
 from pocketlite.tools.hook import Handler
-
-
-@pytest.fixture()
-async def app(tmp_path: Path) -> AsyncIterator[App]:
-    running = App(Config(data_dir=str(tmp_path / "pb_data")))
-    await running.start()
-    yield running
-    await running.stop()
 
 
 def record_fired(app: App, *tags: str) -> list[str]:

@@ -3,7 +3,6 @@ sessions of every auth collection and checkpoint the databases — on a real dat
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,6 @@ import pytest
 from pocketlite.app import App, Config
 from pocketlite.core.record import Record
 from pocketlite.core.system_jobs import delete_expired, optimize_databases
-
-
-@pytest.fixture()
-async def app(tmp_path: Path) -> AsyncIterator[App]:
-    running = App(Config(data_dir=str(tmp_path / "pb_data")))
-    await running.start()
-    yield running
-    await running.stop()
 
 
 async def _ref(app: App, table: str, owner: Record, created: str) -> str:

@@ -399,3 +399,34 @@ def test_reloading_keeps_requests_and_streams_alive(tmp_path: Path) -> None:
         stream.close()
     finally:
         srv.stop()
+
+
+def test_helpers_and_vendored_packages_import_from_the_hooks_dir(tmp_path: Path) -> None:
+    hooks_dir = tmp_path / "pb_hooks"
+    (hooks_dir / "lib").mkdir(parents=True)
+    (hooks_dir / "_vendor" / "shinylib").mkdir(parents=True)
+    (hooks_dir / "_vendor" / "shinylib" / "__init__.py").write_text("SHINE = 'vendored'\n")
+    (hooks_dir / "lib" / "__init__.py").write_text("")
+    (hooks_dir / "lib" / "greet.py").write_text("def greet(name):\n    return f'hi {name}'\n")
+    (hooks_dir / "_private.py").write_text(
+        "raise RuntimeError('helpers starting with _ are not entry files')\n"
+    )
+    (hooks_dir / "main.py").write_text(
+        textwrap.dedent(
+            """
+            import shinylib
+            from pocketlite import hooks
+            from pb_hooks.lib.greet import greet
+
+            @hooks.route("GET", "/api/greet/{name}")
+            async def hello(e):
+                e.json(200, {"greeting": greet(e.request.path_value("name")), "shine": shinylib.SHINE})
+            """
+        )
+    )
+    srv = Server.pocketlite(tmp_path / "pb_data")
+    srv.start("--hooksDir", str(hooks_dir))
+    try:
+        assert httpx.get(f"{srv.url}/api/greet/ann").json() == {"greeting": "hi ann", "shine": "vendored"}
+    finally:
+        srv.stop()

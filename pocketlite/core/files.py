@@ -55,8 +55,10 @@ class FileJanitor:
     def bind(self, app: Core) -> None:
         """Bind the handlers on `app`'s hooks."""
         for hook in (app.on_record_create_execute, app.on_record_update_execute):
-            hook.bind(Handler(self._record_write, "pbFilesRecordWrite", _INNER))
-        app.on_record_after_delete_success.bind(Handler(self._record_deleted, "pbFilesRecordDelete", _OUTER))
+            hook.bind(Handler(self._record_write, "pbFilesRecordWrite", _INNER, _has_files))
+        app.on_record_after_delete_success.bind(
+            Handler(self._record_deleted, "pbFilesRecordDelete", _OUTER, _has_files)
+        )
         app.on_collection_update_execute.bind(Handler(self._collection_write, "pbFilesCollection", _INNER))
         app.on_collection_after_delete_success.bind(
             Handler(self._collection_deleted, "pbFilesCollectionDelete", _OUTER)
@@ -66,9 +68,6 @@ class FileJanitor:
         record, app = e.record, e.app
         collection = record.collection
         fields = [f for f in collection.fields if isinstance(f, FileField)]
-        if not fields:
-            await e.next()
-            return
         storage = app.storage()
         original = dict(record.original or {})
         written: list[str] = []
@@ -109,10 +108,8 @@ class FileJanitor:
             await app.data.after_commit(committed)
 
     async def _record_deleted(self, e: RecordEvent) -> None:
-        collection = e.record.collection
-        if any(isinstance(f, FileField) for f in collection.fields):
-            prefix = f"{collection.id}/{e.record.id}"
-            fire_and_forget(e.app.storage().delete_prefix(prefix), f"deleting the files of {prefix}")
+        prefix = f"{e.record.collection.id}/{e.record.id}"
+        fire_and_forget(e.app.storage().delete_prefix(prefix), f"deleting the files of {prefix}")
         await e.next()
 
     async def _collection_write(self, e: CollectionEvent) -> None:
@@ -132,6 +129,10 @@ class FileJanitor:
     async def _collection_deleted(self, e: CollectionEvent) -> None:
         await e.app.storage().delete_prefix(e.collection.id)
         await e.next()
+
+
+def _has_files(e: RecordEvent) -> bool:
+    return any(isinstance(f, FileField) for f in e.record.collection.fields)
 
 
 async def _delete_keys(storage: Filesystem, keys: list[str]) -> None:

@@ -208,10 +208,16 @@ class Broker:
 
     def bind(self, app: Core) -> None:
         """Bind the handlers that hear record and collection changes on `app`'s hooks."""
-        app.on_record_after_create_success.bind(Handler(self._saved, "pbRealtimeCreate", _OUTER))
-        app.on_record_after_update_success.bind(Handler(self._saved, "pbRealtimeUpdate", _OUTER))
-        app.on_record_delete.bind(Handler(self._deleting, "pbRealtimeDeleting", _INNER))
-        app.on_record_after_delete_success.bind(Handler(self._deleted, "pbRealtimeDelete", _OUTER))
+        # Without connected clients (most of the time) these have nothing to do.
+        listened = self._listened
+        app.on_record_after_create_success.bind(Handler(self._saved, "pbRealtimeCreate", _OUTER, listened))
+        app.on_record_after_update_success.bind(Handler(self._saved, "pbRealtimeUpdate", _OUTER, listened))
+        app.on_record_delete.bind(Handler(self._deleting, "pbRealtimeDeleting", _INNER, listened))
+        app.on_record_after_delete_success.bind(
+            Handler(
+                self._deleted, "pbRealtimeDelete", _OUTER, lambda e: bool(self._clients) or e in self._deletes
+            )
+        )
         app.on_collection_after_update_success.bind(Handler(self._collection_saved, "pbRealtimeAuth", _OUTER))
         app.on_collection_after_delete_success.bind(Handler(self._collection_gone, "pbRealtimeAuth", _OUTER))
 
@@ -258,14 +264,15 @@ class Broker:
 
     # --- changes, heard through the hooks ---------------------------------------------------------
 
+    def _listened(self, _: RecordEvent) -> bool:
+        return bool(self._clients)
+
     async def _saved(self, e: RecordEvent) -> None:
-        if self._clients:
-            self.saved(e.type, e.record.snapshot())
+        self.saved(e.type, e.record.snapshot())
         await e.next()
 
     async def _deleting(self, e: RecordEvent) -> None:
-        if self._clients:
-            self._deletes[e] = await self._render_delete(e.record)
+        self._deletes[e] = await self._render_delete(e.record)
         await e.next()
 
     async def _deleted(self, e: RecordEvent) -> None:

@@ -70,11 +70,14 @@ HandlerFunc = Callable[[E], Awaitable[None]]
 
 @dataclass
 class Handler(Generic[E]):
-    """A function in a hook's chain; a random id is given when bound without one."""
+    """A function in a hook's chain; a random id is given when bound without one. With `when`,
+    it joins the chain only for the events `when` accepts (tags; built-in reactions with
+    nothing to do): the others don't pay for a link that would only pass them on."""
 
     func: HandlerFunc[E]
     id: str = ""
     priority: int = 0
+    when: Callable[[E], bool] | None = None
 
 
 class Hook(Generic[E]):
@@ -94,7 +97,7 @@ class Hook(Generic[E]):
         """Add `handler` to the chain (replacing the one with its id); returns its id."""
         _require_async(handler.func)
         handler_id = handler.id or _new_id({h.id for h in self._handlers})
-        bound = Handler(handler.func, handler_id, handler.priority)
+        bound = Handler(handler.func, handler_id, handler.priority, handler.when)
         at = next((i for i, h in enumerate(self._handlers) if h.id == handler_id), None)
         handlers = list(self._handlers)
         if at is None:
@@ -129,13 +132,13 @@ class Hook(Generic[E]):
 
         NB: as PocketBase, one event may pass through nested triggers (a model save wraps its
         execute step): the continuation of the outer chain is set aside and restored after."""
-        handlers = self._handlers
-        if not handlers and len(one_off) == 1:
-            # The usual case, no handler bound: just the core action (our own code, which
-            # never calls `e.next()`), without the chain's bookkeeping.
+        chain = [h.func for h in self._handlers if h.when is None or h.when(event)]
+        if not chain and len(one_off) == 1:
+            # The usual case, no handler for this event: just the core action (our own code,
+            # which never calls `e.next()`), without the chain's bookkeeping.
             await one_off[0](event)
             return
-        chain = [h.func for h in handlers] + list(one_off)
+        chain.extend(one_off)
         outer = event._continuation, event._pending
         try:
             event._continuation = _link(chain, 0, event)
@@ -181,20 +184,20 @@ class TaggedHook(Generic[E]):
         return not self.tags or any(tag in self.tags for tag in event.tags())
 
     def bind(self, handler: Handler[E]) -> str:
-        """Bind `handler` on the hook, guarded by this view's tags; returns its id."""
+        """Bind `handler` on the hook, for the events carrying one of this view's tags; returns
+        its id."""
         _require_async(handler.func)
         if not self.tags:
             return self.hook.bind(handler)
-        func = handler.func
+        own = handler.when
+        if own is None:
+            when: Callable[[E], bool] = self.matches
+        else:
 
-        async def guarded(event: E) -> None:
-            if self.matches(event):
-                await func(event)
-            else:
-                await event.next()
+            def when(event: E) -> bool:
+                return self.matches(event) and own(event)
 
-        guarded.__qualname__ = _name(func)
-        return self.hook.bind(Handler(guarded, handler.id, handler.priority))
+        return self.hook.bind(Handler(handler.func, handler.id, handler.priority, when))
 
     def bind_func(self, func: HandlerFunc[E]) -> str:
         """Bind `func` with a new id and priority 0; returns the id."""

@@ -27,7 +27,7 @@ from pocketlite.core.hooks import Hooks
 from pocketlite.core.models import delete_model, save_model, validate_model
 from pocketlite.core.realtime import Broker
 from pocketlite.core.record import Record
-from pocketlite.core.record_query import find_records_by_filter
+from pocketlite.core.record_query import count_records_by_filter, find_records_by_filter
 from pocketlite.core.records import SUPERUSERS, count_records, find_record_by_id
 from pocketlite.core.routes import Router
 from pocketlite.core.settings import S3Config, Settings
@@ -234,7 +234,7 @@ class Core(Hooks):
         self, collection: Collection | str, filter: str = "", params: dict[str, Any] | None = None
     ) -> int:
         """How many records match a filter (all of them without one)."""
-        return len(await find_records_by_filter(self, self._collection(collection), filter, "", 0, 0, params))
+        return await count_records_by_filter(self, self._collection(collection), filter, params)
 
     async def find_auth_record_by_token(self, token: str, token_type: str = AUTH) -> Record | None:
         """The auth record a valid token of `token_type` belongs to, else None."""

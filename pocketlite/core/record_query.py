@@ -18,7 +18,7 @@ from pocketlite.core.db import Database
 from pocketlite.core.record import Record
 from pocketlite.core.record_resolver import RecordFieldResolver, RequestInfo
 from pocketlite.core.tablesync import quote
-from pocketlite.search.filter import bind_placeholders, build_filter
+from pocketlite.search.filter import build_filter
 from pocketlite.search.provider import MAX_FILTER_LENGTH, ListParams, Page
 from pocketlite.search.sort import build_sort
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_SORT_FIELDS",
+    "count_records_by_filter",
     "find_records_by_filter",
     "find_visible_record",
     "find_visible_records",
@@ -48,8 +49,15 @@ class _Query:
         self.where: list[str] = []
         self.params: dict[str, Any] = {}
 
-    def and_filter(self, text: str, resolver: RecordFieldResolver | None = None) -> None:
-        built = build_filter(text, resolver or self.resolver, prefix=f"f{len(self.where)}_")
+    def and_filter(
+        self,
+        text: str,
+        resolver: RecordFieldResolver | None = None,
+        placeholders: dict[str, Any] | None = None,
+    ) -> None:
+        built = build_filter(
+            text, resolver or self.resolver, prefix=f"f{len(self.where)}_", placeholders=placeholders
+        )
         self.where.append(f"({built.sql})")
         self.params.update(built.params)
 
@@ -228,6 +236,15 @@ async def find_visible_records(
     return [Record.from_row(collection, row) for row in rows]
 
 
+def _code_query(app: Core, collection: Collection, text: str, params: dict[str, Any] | None) -> _Query:
+    """The query of a filter asked by code: no rules, hidden fields allowed."""
+    resolver = RecordFieldResolver(app.find_collection, collection, RequestInfo(), allow_hidden=True)
+    query = _Query(collection, resolver)
+    if text.strip():
+        query.and_filter(text, placeholders=params)
+    return query
+
+
 async def find_records_by_filter(
     app: Core,
     collection: Collection,
@@ -239,13 +256,10 @@ async def find_records_by_filter(
 ) -> list[Record]:
     """The records matching a filter (`{:name}` placeholders filled from `params`), for code:
     no rules apply and hidden fields may be used. `limit` 0 means all."""
-    resolver = RecordFieldResolver(app.find_collection, collection, RequestInfo(), allow_hidden=True)
-    query = _Query(collection, resolver)
-    if text.strip():
-        query.and_filter(bind_placeholders(text, params))
-    order = build_sort(sort, resolver)
+    query = _code_query(app, collection, text, params)
+    order = build_sort(sort, query.resolver)
     table = quote(collection.name)
-    distinct = "DISTINCT " if resolver.joins else ""
+    distinct = "DISTINCT " if query.resolver.joins else ""
     sql = f"SELECT {distinct}{table}.* {query.from_sql()}"
     if order:
         sql += f" ORDER BY {order}"
@@ -253,3 +267,16 @@ async def find_records_by_filter(
         sql += f" LIMIT {max(limit, 0) or -1} OFFSET {max(offset, 0)}"
     rows = await app.data.fetch_all(sql, query.all_params(), heavy=True)
     return [Record.from_row(collection, row) for row in rows]
+
+
+async def count_records_by_filter(
+    app: Core, collection: Collection, text: str, params: dict[str, Any] | None = None
+) -> int:
+    """How many records match a filter asked by code (see `find_records_by_filter`)."""
+    query = _code_query(app, collection, text, params)
+    table = quote(collection.name)
+    counted = f"DISTINCT {table}.`id`" if query.resolver.joins else "*"
+    rows = await app.data.fetch_all(
+        f"SELECT COUNT({counted}) {query.from_sql()}", query.all_params(), heavy=True
+    )
+    return int(rows[0][0])

@@ -11,34 +11,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pocketlite.search.fexpr import OR, Comparison, Expression, FilterSyntaxError, Token, parse
+from pocketlite.search.fexpr import OR, Comparison, Expression, FilterSyntaxError, Group, Token, parse
 from pocketlite.search.macros import MACROS
 from pocketlite.search.resolver import FieldResolver, NullFallback, ResolverResult
 
-__all__ = ["DEFAULT_MAX_EXPRESSIONS", "FilterError", "SQLFilter", "bind_placeholders", "build_filter"]
+__all__ = ["DEFAULT_MAX_EXPRESSIONS", "FilterError", "SQLFilter", "build_filter"]
 
 DEFAULT_MAX_EXPRESSIONS = 200
 
 _LITERAL_IDENTIFIERS = {"null": "NULL", "true": "1", "false": "0"}
 _COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
-
-
-def bind_placeholders(text: str, params: dict[str, Any] | None) -> str:
-    """`{:name}` placeholders of a filter replaced by their values as filter literals, as
-    PocketBase does (numbers and booleans as written, `null`, anything else a quoted string):
-    a value is always a literal, which the filter engine binds as an SQL parameter."""
-    for key, value in (params or {}).items():
-        if value is None:
-            literal = "null"
-        elif isinstance(value, bool):
-            literal = "true" if value else "false"
-        elif isinstance(value, int | float):
-            literal = str(value)
-        else:
-            literal = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-            literal = '"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        text = text.replace("{:" + key + "}", literal)
-    return text
 
 
 class FilterError(ValueError):
@@ -54,16 +36,60 @@ class SQLFilter:
 
 
 def build_filter(
-    text: str, resolver: FieldResolver, max_expressions: int = DEFAULT_MAX_EXPRESSIONS, *, prefix: str = "p"
+    text: str,
+    resolver: FieldResolver,
+    max_expressions: int = DEFAULT_MAX_EXPRESSIONS,
+    *,
+    prefix: str = "p",
+    placeholders: dict[str, Any] | None = None,
 ) -> SQLFilter:
     """The SQL of a filter; `FilterError` when it is invalid or exceeds `max_expressions`.
-    Parameters are named `<prefix>N`: filters combined in one query need distinct prefixes."""
+    Parameters are named `<prefix>N`: filters combined in one query need distinct prefixes.
+
+    `{:name}` in `text` stands for `placeholders[name]`, always a literal: the filter is parsed
+    with a plain stand-in there, which is then swapped for the value's token, so no value is
+    ever read as filter syntax (PocketBase pastes quoted values into the text instead)."""
+    stand_ins: dict[str, Token] = {}
+    for n, (key, value) in enumerate((placeholders or {}).items()):
+        marker = f"__pocketlite_placeholder_{n}__"
+        if "{:" + key + "}" in text:
+            text = text.replace("{:" + key + "}", f'"{marker}"')
+            stand_ins[marker] = _value_token(value)
     try:
         expression = parse(text)
     except FilterSyntaxError as exc:
         raise FilterError(str(exc)) from exc
+    if stand_ins:
+        expression = _substitute(expression, stand_ins)
     builder = _Builder(resolver, max_expressions, prefix)
     return SQLFilter(builder.expression(expression), builder.params)
+
+
+def _value_token(value: Any) -> Token:
+    if value is None:
+        return Token("identifier", "null")
+    if isinstance(value, bool):
+        return Token("identifier", "true" if value else "false")
+    if isinstance(value, int | float):
+        return Token("number", repr(value))
+    return Token("text", value if isinstance(value, str) else json.dumps(value, separators=(",", ":")))
+
+
+def _substitute(expression: Expression, stand_ins: dict[str, Token]) -> Expression:
+    def token(t: Token) -> Token:
+        if t.kind == "text" and t.literal in stand_ins:
+            return stand_ins[t.literal]
+        if t.args:
+            return Token(t.kind, t.literal, tuple(token(a) for a in t.args))
+        return t
+
+    def group(g: Group) -> Group:
+        item = g.item
+        if isinstance(item, Comparison):
+            return Group(g.join, Comparison(token(item.left), item.sign, token(item.right)))
+        return Group(g.join, _substitute(item, stand_ins))
+
+    return tuple(group(g) for g in expression)
 
 
 class _Builder:

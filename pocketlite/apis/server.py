@@ -35,6 +35,7 @@ from pocketlite.apis import (
     record_otp,
     records,
     settings,
+    sql,
     static,
     updates,
 )
@@ -141,6 +142,7 @@ def create_litestar(app: App) -> Litestar:
             *record_otp.ROUTES,
             *record_auth_mail.ROUTES,
             *settings.ROUTES,
+            *sql.ROUTES,
             *realtime.ROUTES,
             *oauth2_redirect.ROUTES,
             *updates.ROUTES,

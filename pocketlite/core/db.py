@@ -22,7 +22,7 @@ from typing import Any
 
 import aiosqlite
 
-__all__ = ["Database", "Row", "Transaction", "describe_error"]
+__all__ = ["Database", "Row", "Transaction", "describe_error", "split_statements"]
 
 Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
@@ -60,8 +60,9 @@ def describe_error(exc: BaseException) -> str:
     code = getattr(exc, "sqlite_errorcode", None)
     if not isinstance(code, int):
         return str(exc)
-    primary = code & 0xFF
-    return f"{_ERRSTR.get(primary, 'SQL logic error')}: {exc} ({primary})"
+    # NB: the text is the primary code's, the number the extended code (1555 for a UNIQUE
+    # constraint), as Go's driver prints them.
+    return f"{_ERRSTR.get(code & 0xFF, 'SQL logic error')}: {exc} ({code})"
 
 
 class Transaction:
@@ -94,7 +95,7 @@ class Transaction:
     async def executescript(self, script: str) -> None:
         """Run several statements (schema changes); no parameters."""
         self._check()
-        for statement in _split_script(script):
+        for statement in split_statements(script):
             await self._conn.execute(statement)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
@@ -128,15 +129,17 @@ def _execute_alone(conn: sqlite3.Connection, sql: str, params: Params) -> int:
     return count
 
 
-def _split_script(script: str) -> list[str]:
-    statements, buf = [], ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            statements.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        statements.append(buf.strip())
+def split_statements(script: str) -> list[str]:
+    """The statements of a script, split at each `;` where SQLite sees a complete statement
+    (so not inside a string, a comment or a trigger body)."""
+    statements: list[str] = []
+    start = 0
+    for at, char in enumerate(script):
+        if char == ";" and sqlite3.complete_statement(script[start : at + 1]):
+            statements.append(script[start : at + 1].strip())
+            start = at + 1
+    if script[start:].strip():
+        statements.append(script[start:].strip())
     return statements
 
 

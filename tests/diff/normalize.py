@@ -22,7 +22,9 @@ _RANDOM_PARTS = [
 def normalize(value: Any, key: str = "") -> Any:
     """`value` with server-specific parts replaced by stable placeholders."""
     if isinstance(value, dict):
-        return {k: normalize(v, k) for k, v in value.items()}
+        return {
+            k: "<ms>" if k == "execTime" and isinstance(v, int) else normalize(v, k) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [normalize(v, key) for v in value]
     if not isinstance(value, str):

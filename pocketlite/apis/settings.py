@@ -4,15 +4,21 @@ Superusers only; secrets are never returned."""
 from __future__ import annotations
 
 import logging
+import re
+import time
 from typing import Any
 
+import jwt
 import msgspec
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from litestar import Response, get, patch, post
 
 from pocketlite.apis.auth_forms import email_format, validate_form
 from pocketlite.apis.body import LOAD_ERROR, BodyError, bind_payload, nested_form, read_body
 from pocketlite.apis.context import AnyRequest, get_app, require_superuser
 from pocketlite.apis.exchange import exchange_of, respond
+from pocketlite.apis.response import json_response
 from pocketlite.app import App
 from pocketlite.core import mails
 from pocketlite.core.collection import merge_input
@@ -23,7 +29,7 @@ from pocketlite.core.records import SUPERUSERS
 from pocketlite.core.request_events import SettingsListRequestEvent, SettingsUpdateRequestEvent
 from pocketlite.core.settings import Settings, save_settings, settings_errors
 from pocketlite.core.tokens import issue_token
-from pocketlite.core.validators import length, one_of, required
+from pocketlite.core.validators import length, match, max_value, min_value, one_of, required
 from pocketlite.tools.s3 import S3Error, S3Filesystem
 from pocketlite.tools.security import random_string
 from pocketlite.tools.types import now_string
@@ -209,4 +215,59 @@ async def test_s3(request: AnyRequest) -> None:
         await bucket.close()
 
 
-ROUTES = [list_settings, update_settings, test_email, test_s3]
+class AppleSecretForm(msgspec.Struct):
+    """Body of `POST /api/settings/apple/generate-client-secret`."""
+
+    clientId: str = ""
+    teamId: str = ""
+    keyId: str = ""
+    privateKey: str = ""
+    duration: int = 0
+
+
+# PocketBase's loose check of a PKCS#8 PEM (its four-dash opening is on purpose).
+_PRIVATE_KEY = re.compile(r"-----BEGIN PRIVATE KEY----[\s\S]+-----END PRIVATE KEY-----", re.M)
+
+
+_SECRET_FAILED = "Failed to generate client secret. Raw error: \n"
+
+
+@post("/api/settings/apple/generate-client-secret", status_code=200)
+async def apple_client_secret(request: AnyRequest) -> Response[bytes]:
+    """The ES256 JWT Apple wants as the OAuth2 client secret, signed with the team's key."""
+    require_superuser(request)
+    form = await read_body(request, AppleSecretForm, LOAD_ERROR, wrap_unsupported=True)
+    try:
+        validate_form(
+            {
+                "clientId": (form.clientId, (required,)),
+                "teamId": (form.teamId, (required, length(10, 10))),
+                "keyId": (form.keyId, (required, length(10, 10))),
+                "privateKey": (form.privateKey, (required, match(_PRIVATE_KEY))),
+                "duration": (form.duration, (required, min_value(1), max_value(15777000))),
+            }
+        )
+    except ValidationErrors as exc:
+        raise BadRequestError("Invalid client secret data.", exc) from exc
+    now = int(time.time())
+    claims = {
+        "aud": ["https://appleid.apple.com"],
+        "sub": form.clientId,
+        "iss": form.teamId,
+        "iat": now,
+        "exp": now + form.duration,
+    }
+    try:
+        key = serialization.load_pem_private_key(form.privateKey.strip().encode(), None)
+    except (ValueError, TypeError) as exc:
+        # Go's jwt library's words, as PocketBase answers them.
+        raise BadRequestError(
+            _SECRET_FAILED + "invalid key: Key must be a PEM encoded PKCS1 or PKCS8 key"
+        ) from exc
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise BadRequestError(_SECRET_FAILED + "key is not a valid ECDSA private key")
+    secret = jwt.encode(claims, key, algorithm="ES256", headers={"kid": form.keyId})
+    return json_response(request, {"secret": secret})
+
+
+ROUTES = [list_settings, update_settings, test_email, test_s3, apple_client_secret]

@@ -79,6 +79,7 @@ from pocketlite.core.route_guards import (
     require_superuser_or_owner_auth,
 )
 from pocketlite.core.routes import Group, Router
+from pocketlite.tools.cron import Schedule
 from pocketlite.tools.hook import Handler
 from pocketlite.tools.mailer import Address
 from pocketlite.tools.mailer import Message as MailerMessage
@@ -268,9 +269,7 @@ def _middleware(value: Middleware | Callable[..., Any]) -> Middleware:
 def cron(job_id: str, expression: str) -> Callable[[F], F]:
     """Run `async def job(app)` on a schedule (5 fields or a macro, UTC)."""
     generation = _current()
-    from pocketlite.tools.cron import Schedule
-
-    Schedule.parse(expression)
+    Schedule.parse(expression)  # a bad expression fails at the decorator's line
 
     def add(func: F) -> F:
         if not inspect.iscoroutinefunction(func):

@@ -19,6 +19,8 @@ __all__ = ["user_routes"]
 
 def user_routes(inner: ASGIApp, app: App, litestar: Litestar) -> ASGIApp:
     """Dispatch to `app.router` (the current hooks generation's) before `inner`."""
+    size = litestar.request_max_body_size
+    handler = _RouteHandler(size if isinstance(size, int) else None)
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         router = app.router  # one generation for the whole request, even across a reload
@@ -28,6 +30,7 @@ def user_routes(inner: ASGIApp, app: App, litestar: Litestar) -> ASGIApp:
             return
         route, values = found
         scope["litestar_app"] = litestar
+        scope["route_handler"] = handler
         scope["path_params"] = values
         request: Request[Any, Any, Any] = Request(scope, receive)  # type: ignore[arg-type]
         exchange = exchange_of(request)
@@ -39,3 +42,17 @@ def user_routes(inner: ASGIApp, app: App, litestar: Litestar) -> ASGIApp:
         await response.to_asgi_response(app=None, request=request)(scope, receive, send)  # type: ignore[arg-type]
 
     return middleware
+
+
+class _RouteHandler:
+    """What Litestar's `Request` asks of the route handler while reading a body: the app's body
+    limit, and no custom decoders."""
+
+    def __init__(self, max_body_size: int | None) -> None:
+        self._max_body_size = max_body_size
+
+    def resolve_request_max_body_size(self) -> int | None:
+        return self._max_body_size
+
+    def resolve_type_decoders(self) -> list[Any]:
+        return []

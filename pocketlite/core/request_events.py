@@ -13,6 +13,7 @@ empty 200, as PocketBase does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterable, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -345,13 +346,21 @@ class RequestEvent(Event):
 
 
 def _field_error(exc: msgspec.ValidationError) -> ValidationErrors:
-    # msgspec says "Expected `int`, got `str` - at `$.age`": the path names the field.
-    text = str(exc)
-    message, _, where = text.rpartition(" - at `")
+    # msgspec says "Expected `int`, got `str` - at `$.age`" or "Object missing required field
+    # `item`": the path, or the missing name, is the field (the top-level one).
+    message, _, where = str(exc).partition(" - at `")
+    missing = _MISSING.match(message)
+    if missing is not None and not where:
+        return ValidationErrors(
+            {missing.group(1): ValidationError("validation_required", "Cannot be blank.")}
+        )
     field = where.rstrip("`").removeprefix("$.").split(".")[0].split("[")[0] if where else ""
     if not field:
-        return ValidationErrors({"body": ValidationError("validation_invalid_body", text)})
-    return ValidationErrors({field: ValidationError("validation_invalid_value", message or text)})
+        return ValidationErrors({"body": ValidationError("validation_invalid_body", message)})
+    return ValidationErrors({field: ValidationError("validation_invalid_value", message)})
+
+
+_MISSING = re.compile(r"Object missing required field `([^`]+)`")
 
 
 # --- the request hooks' events -------------------------------------------------------------------

@@ -29,7 +29,6 @@ from typing import Any
 from pocketlite import hooks
 from pocketlite.core.base import Core
 from pocketlite.core.events import BootstrapEvent, ServeEvent, TerminateEvent
-from pocketlite.tools.cron import Schedule, ScheduleError
 from pocketlite.tools.hook import Handler, Hook
 
 __all__ = ["HooksError", "HooksLoader"]
@@ -84,7 +83,6 @@ class HooksLoader:
                     raise HooksError(f"failed to load {path}:\n{detail}") from exc
         finally:
             hooks.end()
-        self._check(generation)
         return generation
 
     def _prepare_package(self) -> None:
@@ -100,20 +98,6 @@ class HooksLoader:
         if vendor.is_dir() and not self._vendor_added:
             sys.path.insert(0, str(vendor))
             self._vendor_added = True
-
-    def _check(self, generation: hooks.Generation) -> None:
-        for binding in generation.bindings:
-            # `Hook.bind` refuses non-async handlers; check before anything is swapped.
-            probe: Hook[Any] = Hook(tagged=True)
-            try:
-                probe(*binding.tags).bind(binding.handler)
-            except TypeError as exc:
-                raise HooksError(str(exc)) from exc
-        for job_id, (expression, _) in generation.jobs.items():
-            try:
-                Schedule.parse(expression)
-            except ScheduleError as exc:
-                raise HooksError(f"cron job {job_id!r}: {exc}") from exc
 
     # --- swapping in -----------------------------------------------------------------------------
 

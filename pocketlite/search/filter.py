@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +52,7 @@ def build_filter(
     ever read as filter syntax (PocketBase pastes quoted values into the text instead)."""
     stand_ins: dict[str, Token] = {}
     for n, (key, value) in enumerate((placeholders or {}).items()):
-        marker = f"__pocketlite_placeholder_{n}__"
+        marker = f"{_STAND_IN}{n}"
         if "{:" + key + "}" in text:
             text = text.replace("{:" + key + "}", f'"{marker}"')
             stand_ins[marker] = _value_token(value)
@@ -63,6 +64,10 @@ def build_filter(
         expression = _substitute(expression, stand_ins)
     builder = _Builder(resolver, max_expressions, prefix)
     return SQLFilter(builder.expression(expression), builder.params)
+
+
+# Stand-ins for placeholders: random per process, so no filter text can hold one by chance.
+_STAND_IN = f"__placeholder_{secrets.token_hex(8)}_"
 
 
 def _value_token(value: Any) -> Token:

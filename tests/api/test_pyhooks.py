@@ -91,6 +91,30 @@ async def first(e: RequestEvent) -> None:
 
 api = hooks.group("/api/grouped", tagger, first)
 
+import msgspec
+
+class Order(msgspec.Struct):
+    item: str
+    quantity: int = 1
+
+@hooks.route("POST", "/api/orders")
+async def order(e: RequestEvent) -> None:
+    body = await e.bind_body(Order)
+    e.set_cookie("last_item", body.item, max_age=60)
+    e.json(201, {"item": body.item, "quantity": body.quantity})
+
+@hooks.route("GET", "/api/old-home")
+async def moved(e: RequestEvent) -> None:
+    e.redirect(302, "/api/hello/home")
+
+async def count_to_three():
+    for n in (b"1", b"2", b"3"):
+        yield n
+
+@hooks.route("GET", "/api/count")
+async def counting(e: RequestEvent) -> None:
+    e.stream(200, "text/plain", count_to_three())
+
 @hooks.on_record_auth_with_password_request("users")
 async def block(e) -> None:
     if e.identity == "blocked@example.com":
@@ -258,6 +282,26 @@ def test_routes_answer_with_path_values_and_auth(live: tuple[Server, dict[str, s
     assert guest.status_code == 401
     assert guest.json()["message"] == "The request requires valid record authorization token."
     assert httpx.get(f"{srv.url}/api/only-users", headers=admin).status_code == 403
+
+
+def test_routes_bind_bodies_and_answer_every_way(live: tuple[Server, dict[str, str], Path]) -> None:
+    srv, _, _ = live
+    made = httpx.post(f"{srv.url}/api/orders", json={"item": "tea", "quantity": 2})
+    assert made.status_code == 201
+    assert made.json() == {"item": "tea", "quantity": 2}
+    assert made.cookies["last_item"] == "tea"
+    assert "Max-Age=60" in made.headers["set-cookie"]
+    wrong = httpx.post(f"{srv.url}/api/orders", json={"item": "tea", "quantity": "two"})
+    assert wrong.status_code == 400
+    assert wrong.json()["message"] == "An error occurred while validating the submitted data."
+    assert list(wrong.json()["data"]) == ["quantity"]
+    missing = httpx.post(f"{srv.url}/api/orders", json={})
+    assert missing.status_code == 400
+    assert missing.json()["data"] == {"item": {"code": "validation_required", "message": "Cannot be blank."}}
+    moved = httpx.get(f"{srv.url}/api/old-home")
+    assert (moved.status_code, moved.headers["location"]) == (302, "/api/hello/home")
+    counted = httpx.get(f"{srv.url}/api/count")
+    assert (counted.status_code, counted.text) == (200, "123")
 
 
 def test_middlewares_run_by_priority_and_unbind_by_id(live: tuple[Server, dict[str, str], Path]) -> None:

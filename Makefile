@@ -58,6 +58,7 @@ bench: $(DEPS)
 	$(PY) -m bench.auth
 	$(PY) -m bench.realtime
 	$(PY) -m bench.files
+	$(PY) -m bench.operations
 
 clean:
 	rm -rf dist build $(VENV) tests/sdk/node_modules .pytest_cache .mypy_cache .ruff_cache

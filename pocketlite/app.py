@@ -9,16 +9,18 @@ the data dir.
 from __future__ import annotations
 
 import errno
+import logging
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import IO
 
 import msgspec
 
+from pocketlite.core.backups import clear_temp_dir
 from pocketlite.core.base import Core
 from pocketlite.core.events import BootstrapEvent, SettingsReloadEvent, TerminateEvent
+from pocketlite.core.logs import LogBridge
 from pocketlite.core.migrations import run_migrations
 from pocketlite.core.settings import Settings, load_settings, save_settings
 from pocketlite.migrations import SYSTEM_MIGRATIONS
@@ -64,6 +66,7 @@ class App(Core):
         # What the caches were loaded from; see `sync()`.
         self._data_version = -1
         self._stamp: tuple[object, ...] = ()
+        self._log_bridge = LogBridge(self.logger)
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -79,7 +82,6 @@ class App(Core):
                 raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(self.data_dir))
             self.data_dir.mkdir(parents=True, exist_ok=True)
             (self.data_dir / "storage").mkdir(exist_ok=True)
-            shutil.rmtree(self.data_dir / ".pb_temp_to_delete", ignore_errors=True)
             for db in (self.data, self.aux):
                 try:
                     await db.open()
@@ -91,6 +93,10 @@ class App(Core):
             await run_migrations(self.data, self.aux, SYSTEM_MIGRATIONS)
             await self.reload_settings()
             await self.reload_collections()
+            # As PocketBase, only once the data opened: after a restore it holds the previous data.
+            clear_temp_dir(self.data_dir)
+            self.logger.start()
+            logging.getLogger().addHandler(self._log_bridge)
         except BaseException:
             # aiosqlite's worker threads would keep the process alive after the error.
             await self._close()
@@ -118,6 +124,7 @@ class App(Core):
             await self._close()
 
     async def _close(self) -> None:
+        logging.getLogger().removeHandler(self._log_bridge)
         self.realtime.close()
         self.cron.stop()
         if self._cron_lock is not None:

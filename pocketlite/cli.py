@@ -7,19 +7,23 @@ import asyncio
 import os
 import shlex
 import shutil
+import signal
 import socket
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import IO
 
 import msgspec
 
 from pocketlite import POCKETBASE_VERSION, __version__
 from pocketlite.app import App, Config
+from pocketlite.core.backup_restore import apply_pending_restore
 from pocketlite.core.errors import ValidationError, ValidationErrors
 from pocketlite.core.fields.email import is_email
+from pocketlite.core.installer import installer_token
 from pocketlite.core.migrations import MigrationError, apply_app_migrations
 from pocketlite.core.record import Record
 from pocketlite.core.records import SUPERUSERS, find_first_record_by_data
@@ -377,19 +381,19 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
     from granian.http import HTTP1Settings
     from granian.server import Server
 
-    from pocketlite.apis import CONFIG_ENV, WORKERS_KILL_TIMEOUT
+    from pocketlite.apis import CONFIG_ENV, RESTART_SIGNAL, WORKERS_KILL_TIMEOUT
 
     host, port = _address(args.http)
     _check_bindable(host, port)
-    has_superuser = False
+    install_token: str | None = None
 
     async def bootstrap(app: App) -> None:
-        nonlocal has_superuser
+        nonlocal install_token
         # Pending migrations run once, here, before any worker starts (with the hooks loaded,
         # so model hooks fire for what they change).
         if config.migrations_dir:
             await apply_app_migrations(app, Path(config.migrations_dir))
-        has_superuser = await app.has_superuser()
+        install_token = await installer_token(app)
 
     # Prepared (and checked) before locking: the lock file lives in the data dir.
     asyncio.run(_with_app(config, bootstrap))
@@ -399,14 +403,18 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
     print(log_line(f"Server started at {base}"))
     print(f"├─ REST API:  {base}/api/")
     print(f"└─ Dashboard: {base}/_/")
-    if not has_superuser:
-        print("\nNo superuser yet. Create one with:")
-        print(f"  {_superuser_hint(config)}")
+    if install_token is not None:
+        print(
+            "\n(!) Launch the URL below in the browser to create your first superuser account:\n"
+            f"{base}/_/#/pbinstall/{install_token}\n"
+            f"(you can also create your first superuser by running: {_superuser_hint(config)})\n"
+        )
     sys.stdout.flush()
 
     os.environ[CONFIG_ENV] = msgspec.json.encode(config).decode()
+    restart = False
     with lock:
-        Server(
+        server = Server(
             "pocketlite.apis.server:asgi_from_env",
             address=host,
             port=port,
@@ -423,7 +431,45 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
             workers_kill_timeout=WORKERS_KILL_TIMEOUT,
             log_enabled=config.dev,
             log_access=config.dev,
-        ).serve()
+        )
+
+        def ask_restart(signum: int, frame: FrameType | None) -> None:
+            # A worker asks (`app.restart()`): stop the server as a SIGTERM would, then restart.
+            nonlocal restart
+            restart = True
+            server.signal_handler_interrupt()  # type: ignore[no-untyped-call]
+
+        signal.signal(RESTART_SIGNAL, ask_restart)
+        server.serve()
+        if restart:
+            _restart_in_place(config)
+
+
+def _restart_in_place(config: Config) -> None:
+    """Every worker has stopped and closed the databases: put a restore the workers prepared in
+    place, check that the data opens (else put the previous data back), and run this command
+    again in this process, as PocketBase re-executes itself."""
+    try:
+        revert = apply_pending_restore(Path(config.data_dir).resolve())
+    except OSError as exc:
+        revert = None
+        print(log_line(f"failed to restore the backup: {describe(exc)}"), file=sys.stderr)
+    if revert is not None:
+        try:
+            asyncio.run(_with_app(config, _opened))
+        except Exception as exc:
+            print(
+                log_line(f"the restored data doesn't open, keeping the previous data: {describe(exc)}"),
+                file=sys.stderr,
+            )
+            revert()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, sys.orig_argv)
+
+
+async def _opened(_: App) -> None:
+    return None
 
 
 # --- entry point ---------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from pocketlite.core.errors import (
     ValidationErrors,
 )
 from pocketlite.core.events import (
+    BackupEvent,
     BootstrapEvent,
     CollectionErrorEvent,
     CollectionEvent,
@@ -90,6 +91,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Address",
     "ApiError",
+    "BackupEvent",
     "BadRequestError",
     "BatchRequestEvent",
     "BootstrapEvent",

@@ -16,8 +16,12 @@ from pocketlite.core.record_view import is_superuser
 
 __all__ = [
     "AUTH_STATE",
+    "HEAD_REQUEST",
     "NO_FRAME_OPTIONS",
+    "NO_SECURITY_HEADERS",
     "RAW_QUERY",
+    "REQUEST_ERROR",
+    "SKIP_SUCCESS_LOG",
     "AnyRequest",
     "auth_collection",
     "collection",
@@ -27,6 +31,7 @@ __all__ = [
     "request_info",
     "require_collection_auth",
     "require_superuser",
+    "skip_success_log",
 ]
 
 AnyRequest = Request[Any, Any, Any]
@@ -36,9 +41,26 @@ AUTH_STATE = "pocketlite.auth"
 # Scope-state flag of responses that must go without X-Frame-Options (files carry their own
 # sandboxing CSP, and PocketBase sends none with them).
 NO_FRAME_OPTIONS = "pocketlite.no_frame_options"
+# Scope-state flag of responses sent before PocketBase's security headers middleware would run
+# (the superuser IPs check): they go with the CORS headers only.
+NO_SECURITY_HEADERS = "pocketlite.no_security_headers"
+# Scope-state flag of routes whose successful requests are not logged (the logs API itself, the
+# realtime stream, OAuth2 redirects whose URL carries codes, static files), as PocketBase's
+# `SkipSuccessActivityLog`.
+SKIP_SUCCESS_LOG = "pocketlite.skip_success_log"
+# Scope-state key where the error handlers leave `(error, cause)` of a failed request for its log.
+REQUEST_ERROR = "pocketlite.request_error"
+# Scope flag of a HEAD request (which the middleware hands on as a GET, for the GET handlers):
+# what PocketBase's rate-limit labels see is its own method.
+HEAD_REQUEST = "pocketlite.head"
 # Scope key of the query string as the client sent it, when the middleware replaced it with its
 # well-formed pairs (see `middlewares.cors_and_headers`).
 RAW_QUERY = "pocketlite.raw_query_string"
+
+
+def skip_success_log(request: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Log this request only if it fails."""
+    request.scope["state"][SKIP_SUCCESS_LOG] = True
 
 
 def get_app(request: ASGIConnection[Any, Any, Any, Any]) -> App:

@@ -7,9 +7,10 @@ import logging
 from litestar import Response
 from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException
 
-from pocketlite.apis.context import AnyRequest
+from pocketlite.apis.context import REQUEST_ERROR, AnyRequest
 from pocketlite.apis.response import JSON, json_bytes
 from pocketlite.core.errors import DEFAULT_MESSAGES, ApiError, NotFoundError, ValidationErrors
+from pocketlite.core.logs import CONSOLE_ONLY
 
 __all__ = ["EXCEPTION_HANDLERS", "log_if_generic", "response_for"]
 
@@ -31,13 +32,15 @@ def _sorted(value: object) -> object:
 
 
 def log_if_generic(what: str, error: ApiError, cause: BaseException) -> None:
-    """PocketBase's generic message tells the client nothing, so the log says what happened."""
+    """PocketBase's generic message tells the client nothing, so the console says what happened,
+    with the traceback. (Not the app's logs: the request's entry has the cause as its details.)"""
     if error.message == DEFAULT_MESSAGES[500] and not error.data:
-        log.error("%s failed: %r", what, cause, exc_info=cause)
+        log.error("%s failed: %r", what, cause, exc_info=cause, extra={CONSOLE_ONLY: True})
 
 
 def _answer(request: AnyRequest, error: ApiError, cause: BaseException) -> Response[bytes]:
     log_if_generic(f"{request.method} {request.url.path}", error, cause)
+    request.scope["state"][REQUEST_ERROR] = (error, cause)
     return error_response(error)
 
 
@@ -46,7 +49,7 @@ def _api_error(request: AnyRequest, exc: ApiError) -> Response[bytes]:
 
 
 def _validation(request: AnyRequest, exc: ValidationErrors) -> Response[bytes]:
-    return error_response(ApiError(_VALIDATION_MESSAGE, exc))
+    return _answer(request, ApiError(_VALIDATION_MESSAGE, exc), exc)
 
 
 def _http(request: AnyRequest, exc: HTTPException) -> Response[bytes]:

@@ -9,6 +9,7 @@ from litestar import Response, get
 from pocketlite.apis.context import AnyRequest, get_app, get_auth, is_superuser
 from pocketlite.apis.realip import real_ip
 from pocketlite.apis.response import json_response
+from pocketlite.core.backups import active_backup
 
 __all__ = ["health"]
 
@@ -24,5 +25,6 @@ async def health(request: AnyRequest) -> Response[bytes]:
         hint = ""
         if not get_app(request).settings.trustedProxy.headers:
             hint = next((h for h in _PROXY_HEADERS if request.headers.get(h)), "")
-        data = {"canBackup": True, "realIP": real_ip(request), "possibleProxyHeader": hint}
+        can_backup = active_backup(get_app(request).data_dir) is None
+        data = {"canBackup": can_backup, "realIP": real_ip(request), "possibleProxyHeader": hint}
     return json_response(request, {"message": "API is healthy.", "code": 200, "data": data})

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlencode
 
-from pocketlite.apis.context import AUTH_STATE, NO_FRAME_OPTIONS, RAW_QUERY
+from pocketlite.apis.context import AUTH_STATE, HEAD_REQUEST, NO_FRAME_OPTIONS, NO_SECURITY_HEADERS, RAW_QUERY
 from pocketlite.app import App
 from pocketlite.tools.goquery import is_malformed, parse_query
 
@@ -83,6 +83,7 @@ def cors_and_headers(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
         head = scope["method"] == "HEAD"
         if head:
             scope = dict(scope, method="GET")
+            scope[HEAD_REQUEST] = True
         query = scope.get("query_string", b"")
         if query and is_malformed(query):
             # NB: PocketBase reads queries with Go's url.ParseQuery, which drops a pair with a bad
@@ -95,7 +96,10 @@ def cors_and_headers(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 added = extra
-                if scope.get("state", {}).get(NO_FRAME_OPTIONS):
+                state = scope.get("state", {})
+                if state.get(NO_SECURITY_HEADERS):
+                    added = extra[len(_SECURITY_HEADERS) :]
+                elif state.get(NO_FRAME_OPTIONS):
                     added = [h for h in extra if h[0] != b"x-frame-options"]
                 message["headers"] = [*message.get("headers", []), *added]
             elif head and message["type"] == "http.response.body":

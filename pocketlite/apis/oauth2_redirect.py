@@ -10,7 +10,7 @@ import msgspec
 from litestar import Response, route
 
 from pocketlite.apis.body import read_body
-from pocketlite.apis.context import AnyRequest, get_app
+from pocketlite.apis.context import AnyRequest, get_app, skip_success_log
 from pocketlite.apis.realip import real_ip
 from pocketlite.core.errors import ApiError
 from pocketlite.core.realtime import Message
@@ -76,6 +76,7 @@ def _failure() -> Response[str]:
 @route("/api/oauth2-redirect", http_method=["GET", "POST"], status_code=200)
 async def oauth2_redirect(request: AnyRequest) -> Response[str]:
     """Forward `state`/`code`/`error` to the waiting realtime client."""
+    skip_success_log(request)  # the URL carries the code
     if request.method == "POST":
         try:
             data = await read_body(request, RedirectData)

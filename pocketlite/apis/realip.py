@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import MutableMapping
 from typing import Any
 
 from litestar.connection import ASGIConnection
 
 from pocketlite.apis.context import get_app
+from pocketlite.core.settings import TrustedProxyConfig
 
-__all__ = ["real_ip"]
+__all__ = ["client_ip", "real_ip"]
 
 
 def _valid(candidate: str) -> str | None:
@@ -19,15 +21,24 @@ def _valid(candidate: str) -> str | None:
         return None
 
 
-def real_ip(request: ASGIConnection[Any, Any, Any, Any]) -> str:
-    """The first configured trusted header present decides (its last, or leftmost, valid IP)."""
-    proxy = get_app(request).settings.trustedProxy
+def client_ip(scope: MutableMapping[str, Any], proxy: TrustedProxyConfig) -> str:
+    """The IP of the ASGI request `scope`: the first configured trusted header present decides
+    (the last valid IP of its last occurrence, or the leftmost with `useLeftmostIP`)."""
     for name in proxy.headers:
-        values = request.headers.getall(name, [])
-        if not values:
+        wanted = name.lower().encode("latin-1")
+        value = None
+        for key, found in scope["headers"]:
+            if key == wanted:
+                value = found
+        if value is None:
             continue
-        ips = [ip for ip in (_valid(part) for part in values[-1].split(",")) if ip]
+        ips = [ip for ip in (_valid(part) for part in value.decode("latin-1").split(",")) if ip]
         if ips:
             return ips[0] if proxy.useLeftmostIP else ips[-1]
-    client = request.client
-    return (_valid(client.host) or client.host) if client is not None else ""
+    client = scope.get("client")
+    return (_valid(client[0]) or client[0]) if client else ""
+
+
+def real_ip(request: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The client IP of a request, by the app's `trustedProxy` settings."""
+    return client_ip(request.scope, get_app(request).settings.trustedProxy)  # type: ignore[arg-type]

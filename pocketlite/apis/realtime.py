@@ -17,7 +17,7 @@ from litestar.response import Stream
 
 from pocketlite.apis.auth_forms import validate_form
 from pocketlite.apis.body import read_body
-from pocketlite.apis.context import AnyRequest, get_app, get_auth
+from pocketlite.apis.context import AnyRequest, get_app, get_auth, skip_success_log
 from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.apis.realip import real_ip
 from pocketlite.app import App
@@ -97,6 +97,7 @@ async def connect(request: AnyRequest) -> Stream | Response[Any]:
     """Open the event stream through `on_realtime_connect_request` (whose handlers' code after
     `next` runs once the client is gone); the Authorization header is not used here (auth
     comes with the subscribe calls)."""
+    skip_success_log(request)
     app = get_app(request)
     client = Client(ip=real_ip(request))
     # NB: Litestar's stream watches for the disconnect with a single `receive()`; consuming the

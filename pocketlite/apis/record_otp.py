@@ -25,7 +25,6 @@ from pocketlite.core.record import Record
 from pocketlite.core.records import find_record_by_id
 from pocketlite.core.request_events import RecordAuthWithOTPRequestEvent, RecordCreateOTPRequestEvent
 from pocketlite.core.validators import length, required
-from pocketlite.tools.ratelimit import RateLimiter
 from pocketlite.tools.security import DEFAULT_ID_ALPHABET, random_digits, random_string
 from pocketlite.tools.tasks import fire_and_forget
 
@@ -37,8 +36,9 @@ _DISABLED = "The collection is not configured to allow OTP authentication."
 _INVALID = "Invalid or expired OTP."
 # More unexpired codes than this for one record and the newest is handed out again (anti-spam).
 _MAX_RECENT = 9
-# Wrong codes are guessed at most this often per record and IP (PocketBase: 5 per 180 s).
-_ATTEMPTS = RateLimiter(5, 180)
+# Codes are tried at most this often per record and IP (PocketBase: 5 per 180 s), on the app's
+# rate-limit counters whether rate limiting is on or not.
+_ATTEMPTS = (5, 180)
 
 
 class OTPRequest(msgspec.Struct):
@@ -148,7 +148,7 @@ async def auth_with_otp(request: AnyRequest, collection_id: str) -> Response[Any
     record = await find_record_by_id(app.data, collection, otp.get_string("recordRef"))
     if record is None:
         raise BadRequestError(_INVALID)
-    if not _ATTEMPTS.allow(f"{record.id} {real_ip(request)}"):
+    if not app.rate_limits.allow(f"@pb_otp_{record.id}", *_ATTEMPTS, real_ip(request)):
         raise TooManyRequestsError("Too many attempts, please try again later with a new OTP.")
     field = otp.collection.field("password")
     assert isinstance(field, PasswordField)

@@ -7,6 +7,7 @@ same functions for each of its sub-requests."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +15,10 @@ from litestar import Response, delete, get, patch, post
 
 from pocketlite.apis.context import AnyRequest, get_app, is_superuser, request_info
 from pocketlite.apis.exchange import exchange_of, respond
+from pocketlite.apis.rate_limits import check_collection_rate_limit
 from pocketlite.apis.realip import real_ip
 from pocketlite.apis.record_body import read_record_body
-from pocketlite.apis.throttle import EmptyListThrottle
+from pocketlite.apis.throttle import throttle_empty_list
 from pocketlite.app import App
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError, ValidationErrors
@@ -36,8 +38,9 @@ __all__ = ["ROUTES", "Call", "delete_one", "insert_record", "update_record", "up
 _log = logging.getLogger("pocketlite")
 
 _SUPERUSERS_ONLY = "Only superusers can perform this action."
-# Filtered lists that keep coming back empty may be probing what a rule hides.
-_THROTTLE = EmptyListThrottle()
+# A write's body: given (batch, OAuth2), or read from the request once the checks that come
+# first passed (as PocketBase, a limited client's body is not read).
+Body = dict[str, Any] | Callable[[], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -80,6 +83,13 @@ def _collection(call: Call, id_or_name: str, missing: str = "Missing collection 
     return found
 
 
+def _rate_limit(call: Call, collection: Collection, action: str) -> None:
+    """The collection's rate limit for `action`, checked inline since a batch runs these too.
+    NB: an OAuth2 sign-up isn't limited as a create: PocketBase saves that record directly."""
+    if call.context != "oauth2":
+        check_collection_rate_limit(call.exchange, collection, action, batch=call.context == "batch")
+
+
 # NB: PocketBase's create and update answer an unknown collection from their body-limit middleware.
 _MISSING_FOR_WRITES = "Missing or invalid collection context."
 
@@ -106,6 +116,7 @@ async def list_(request: AnyRequest, collection_id: str) -> Response[Any]:
     """A page of the records the requester may list."""
     call = Call.of(request)
     collection = _collection(call, collection_id)
+    _rate_limit(call, collection, "list")
     if collection.listRule is None and not call.superuser:
         raise ForbiddenError(_SUPERUSERS_ONLY)
     _check_client_query(call)
@@ -116,14 +127,9 @@ async def list_(request: AnyRequest, collection_id: str) -> Response[Any]:
         page, records = await list_records(app, collection, params, info, superuser=call.superuser)
     except ValueError as exc:
         raise BadRequestError() from exc
-    if (
-        not records
-        and not call.superuser
-        and collection.listRule
-        and call.query.get("filter")
-        and _THROTTLE.record(real_ip(request), collection.id)
-    ):
-        await _THROTTLE.delay()
+    # Filtered lists that keep coming back empty may be probing what a rule hides.
+    if not records and not call.superuser and collection.listRule and call.query.get("filter"):
+        await throttle_empty_list(app, collection, real_ip(request))
 
     async def write(e: RecordsListRequestEvent) -> None:
         e.json(200, {**e.result, "items": await serialize(call, e.records, info)})
@@ -138,6 +144,7 @@ async def view(request: AnyRequest, collection_id: str, record_id: str) -> Respo
     """One record, if the view rule lets the requester see it (else 404)."""
     call = Call.of(request)
     collection = _collection(call, collection_id)
+    _rate_limit(call, collection, "view")
     if collection.viewRule is None and not call.superuser:
         raise ForbiddenError(_SUPERUSERS_ONLY)
     info = call.info()
@@ -158,11 +165,18 @@ async def view(request: AnyRequest, collection_id: str, record_id: str) -> Respo
     return respond(request, call.exchange)
 
 
-def _writable(collection: Collection, rule: str | None, superuser: bool) -> None:
+async def _writable(
+    call: Call, collection: Collection, action: str, rule: str | None, body: Body
+) -> dict[str, Any]:
+    """The checks of a write in PocketBase's order (its type, its rate limit, the body, the
+    superusers-only rule); the body."""
     if collection.is_view:
         raise BadRequestError("Unsupported collection type.")
-    if rule is None and not superuser:
+    _rate_limit(call, collection, action)
+    data = body if isinstance(body, dict) else await body()
+    if rule is None and not call.superuser:
         raise ForbiddenError(_SUPERUSERS_ONLY)
+    return data
 
 
 async def _is_manager(call: Call, record: Record, info: RequestInfo) -> bool:
@@ -199,12 +213,12 @@ async def _save(call: Call, record: Record, body: dict[str, Any], info: RequestI
         raise BadRequestError(failure) from exc
 
 
-async def insert_record(call: Call, collection_id: str, body: dict[str, Any]) -> tuple[Record, RequestInfo]:
+async def insert_record(call: Call, collection_id: str, body: Body) -> tuple[Record, RequestInfo]:
     """Store a new record from `body` if the create rule admits it, through
     `on_record_create_request` (whose last link saves it and writes it as the requester sees
     it); the record and the request info the rule saw."""
     collection = _collection(call, collection_id)
-    _writable(collection, collection.createRule, call.superuser)
+    body = await _writable(call, collection, "create", collection.createRule, body)
     if call.context == "oauth2" and collection.is_auth and "password" not in body:
         # OAuth2 sign-ups get a random password nobody knows.
         password = random_string(30)
@@ -231,11 +245,11 @@ async def insert_record(call: Call, collection_id: str, body: dict[str, Any]) ->
     return event.record, info
 
 
-async def update_record(call: Call, collection_id: str, record_id: str, body: dict[str, Any]) -> None:
+async def update_record(call: Call, collection_id: str, record_id: str, body: Body) -> None:
     """Change a record the update rule lets the requester change (404 otherwise), through
     `on_record_update_request`."""
     collection = _collection(call, collection_id)
-    _writable(collection, collection.updateRule, call.superuser)
+    body = await _writable(call, collection, "update", collection.updateRule, body)
     app = call.app
     record = await find_record_by_id(app.data, collection, record_id)
     if record is None:
@@ -270,7 +284,7 @@ async def upsert_record(call: Call, collection_id: str, body: dict[str, Any]) ->
 async def delete_one(call: Call, collection_id: str, record_id: str) -> None:
     """Delete a record the delete rule lets the requester delete, with its references."""
     collection = _collection(call, collection_id)
-    _writable(collection, collection.deleteRule, call.superuser)
+    await _writable(call, collection, "delete", collection.deleteRule, {})
     app = call.app
     rule = None if call.superuser else collection.deleteRule
     try:
@@ -292,8 +306,7 @@ async def create(request: AnyRequest, collection_id: str) -> Response[Any]:
     """`POST …/records`."""
     call = Call.of(request)
     _collection(call, collection_id, _MISSING_FOR_WRITES)
-    body = await read_record_body(request)
-    await insert_record(call, collection_id, body)
+    await insert_record(call, collection_id, lambda: read_record_body(request))
     return respond(request, call.exchange)
 
 
@@ -302,8 +315,7 @@ async def update(request: AnyRequest, collection_id: str, record_id: str) -> Res
     """`PATCH …/records/{id}`."""
     call = Call.of(request)
     _collection(call, collection_id, _MISSING_FOR_WRITES)
-    body = await read_record_body(request)
-    await update_record(call, collection_id, record_id, body)
+    await update_record(call, collection_id, record_id, lambda: read_record_body(request))
     return respond(request, call.exchange)
 
 

@@ -9,7 +9,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import FrameType
@@ -21,12 +21,15 @@ from litestar.datastructures import State
 
 from pocketlite.apis import (
     CONFIG_ENV,
+    RESTART_SIGNAL,
     auth_methods,
+    backups,
     batch,
     collections,
     crons,
     files,
     health,
+    logs,
     oauth2_redirect,
     realtime,
     record_auth,
@@ -41,6 +44,9 @@ from pocketlite.apis import (
 )
 from pocketlite.apis.errors import EXCEPTION_HANDLERS
 from pocketlite.apis.middlewares import ASGIApp, cors_and_headers, load_auth
+from pocketlite.apis.rate_limits import rate_limit
+from pocketlite.apis.request_log import request_log
+from pocketlite.apis.superuser_ips import superuser_ips
 from pocketlite.apis.user_routes import user_routes
 from pocketlite.app import App, Config
 from pocketlite.core.events import ServeEvent
@@ -143,6 +149,8 @@ def create_litestar(app: App) -> Litestar:
             *record_auth_mail.ROUTES,
             *settings.ROUTES,
             *sql.ROUTES,
+            *backups.ROUTES,
+            *logs.ROUTES,
             *realtime.ROUTES,
             *oauth2_redirect.ROUTES,
             *updates.ROUTES,
@@ -158,13 +166,20 @@ def create_litestar(app: App) -> Litestar:
     )
 
 
-def create_asgi(config: Config) -> ASGIApp:
+def create_asgi(config: Config, restarter: Callable[[], None] | None = None) -> ASGIApp:
     """The full ASGI stack for one process: global middlewares around the routes hook code
-    added, around Litestar."""
+    added, around Litestar. `restarter` is how its app asks for a restart in place."""
     app = App(config)
+    app.restarter = restarter
     litestar = create_litestar(app)
     inner: ASGIApp = litestar  # type: ignore[assignment]
-    return cors_and_headers(load_auth(user_routes(inner, app, litestar), app), config.origins)
+    return request_log(
+        cors_and_headers(
+            load_auth(superuser_ips(rate_limit(user_routes(inner, app, litestar), app), app), app),
+            config.origins,
+        ),
+        app,
+    )
 
 
 async def _nothing(_: object) -> None:
@@ -175,5 +190,13 @@ def asgi_from_env() -> ASGIApp:
     """granian's factory target, run in each worker: the config comes from `$POCKETLITE_CONFIG`."""
     _exit_with_parent()
     config = msgspec.json.decode(os.environ.get(CONFIG_ENV, "{}"), type=Config)
-    logging.basicConfig(level=logging.DEBUG if config.dev else logging.INFO, format="%(asctime)s %(message)s")
-    return create_asgi(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if config.dev:
+        # Only ours: aiosqlite's DEBUG is a line per query.
+        logging.getLogger("pocketlite").setLevel(logging.DEBUG)
+    return create_asgi(config, _restart_server)
+
+
+def _restart_server() -> None:
+    """Ask the server's main process (this worker's parent) for a restart in place."""
+    os.kill(os.getppid(), RESTART_SIGNAL)

@@ -83,13 +83,28 @@ async def _submitted(request: AnyRequest) -> tuple[dict[str, Any], bool]:
     return body.value, False
 
 
+def _null_lists(current: Any, patch: Any, key: str = "") -> Any:
+    """NB: Go decodes a JSON null onto a list as an empty list, and a null item as the zero value
+    (an all-blank rate limit rule, an empty string), which validation then rejects."""
+    if isinstance(current, dict) and isinstance(patch, dict):
+        return {
+            k: [] if v is None and isinstance(current.get(k), list) else _null_lists(current.get(k), v, k)
+            for k, v in patch.items()
+        }
+    if isinstance(current, list) and isinstance(patch, list):
+        zero: Any = {} if key == "rules" else ""
+        return [zero if v is None else v for v in patch]
+    return patch
+
+
 @patch("/api/settings")
 async def update_settings(request: AnyRequest) -> Response[Any]:
     """Merge the body onto the settings, validate, store."""
     require_superuser(request)
     app = get_app(request)
     body, is_form = await _submitted(request)
-    merged = merge_input(msgspec.to_builtins(app.settings), body)
+    current = msgspec.to_builtins(app.settings)
+    merged = merge_input(current, _null_lists(current, body))
     try:
         settings = msgspec.convert(merged, Settings, strict=not is_form)
     except msgspec.ValidationError as exc:

@@ -15,7 +15,7 @@ from litestar import Litestar, Response, get
 from litestar.response import Stream
 from litestar.response.base import ASGIResponse
 
-from pocketlite.apis.context import AnyRequest, get_app
+from pocketlite.apis.context import AnyRequest, get_app, skip_success_log
 from pocketlite.apis.serve_content import serve_content
 from pocketlite.core.errors import NotFoundError
 from pocketlite.tools.filesystem import LocalFilesystem
@@ -146,6 +146,7 @@ async def _serve(
 async def public_files(request: AnyRequest) -> Response[bytes] | Stream:
     """A file of `--publicDir`: a directory serves its `index.html`, and with `--indexFallback`
     (default) anything missing serves the root `index.html` (single-page apps)."""
+    skip_success_log(request)
     raw = _raw_path(request)
     cleaned = _mux_path(raw)
     if cleaned != raw:
@@ -175,15 +176,38 @@ async def public_files(request: AnyRequest) -> Response[bytes] | Stream:
 @get("/_", include_in_schema=False)
 async def dashboard(request: AnyRequest) -> Response[bytes]:
     """`/_/` is the dashboard's address, `/_` redirects there (the router sees both as one)."""
+    skip_success_log(request)
     if not _raw_path(request).endswith("/"):
         return _go_redirect("/_/", request.scope.get("query_string", b"").decode("latin-1"))
     return Response(_DASHBOARD, headers=_DASHBOARD_HEADERS)
 
 
+# The dashboard's headers in PocketBase (`apis/serve.go`): cached two weeks, its content policy.
+_DASHBOARD_CACHE = "max-age=1209600, stale-while-revalidate=86400"
+_DASHBOARD_CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' http://127.0.0.1:* https://tile.openstreetmap.org data: blob:; "
+    "connect-src 'self' http://127.0.0.1:* https://nominatim.openstreetmap.org; "
+    "script-src 'self' http://127.0.0.1:*; frame-ancestors 'none'"
+)
+
+
+@get("/_/extensions.js", include_in_schema=False)
+async def dashboard_extensions(request: AnyRequest) -> Response[bytes]:
+    """The script the dashboard loads for its extensions: none are installed, so it is empty,
+    as PocketBase answers without any."""
+    skip_success_log(request)
+    headers = {"Content-Type": "text/javascript", "Content-Security-Policy": _DASHBOARD_CSP}
+    if not get_app(request).dev:
+        headers["Cache-Control"] = _DASHBOARD_CACHE
+    return Response(b"", headers=headers)
+
+
 @get("/_/{path:path}", include_in_schema=False)
 async def dashboard_pages(request: AnyRequest) -> Response[bytes]:
     """Every address under `/_/` is the dashboard's."""
+    skip_success_log(request)
     return Response(_DASHBOARD, headers=_DASHBOARD_HEADERS)
 
 
-ROUTES = [dashboard, dashboard_pages, public_files]
+ROUTES = [dashboard, dashboard_extensions, dashboard_pages, public_files]

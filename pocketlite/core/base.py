@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
+from pocketlite.core.backup_create import create_backup
+from pocketlite.core.backup_cron import bind_auto_backups
+from pocketlite.core.backup_restore import restore_backup
 from pocketlite.core.collection import Collection
 from pocketlite.core.collections import import_collections, prepare_collection, truncate_collection
 from pocketlite.core.db import Database
@@ -24,7 +27,10 @@ from pocketlite.core.errors import NotFoundError
 from pocketlite.core.events import MailerEvent
 from pocketlite.core.files import FileJanitor
 from pocketlite.core.hooks import Hooks
+from pocketlite.core.installer import bind_installer
+from pocketlite.core.logs import Logger
 from pocketlite.core.models import delete_model, save_model, validate_model
+from pocketlite.core.rate_limits import RateLimits
 from pocketlite.core.realtime import Broker
 from pocketlite.core.record import Record
 from pocketlite.core.record_query import count_records_by_filter, find_records_by_filter
@@ -62,11 +68,17 @@ class Core(Hooks):
         self._s3: tuple[S3Config, S3Filesystem] | None = None
         self._collections: dict[str, Collection] = {}  # by id and by lower-cased name
         self.realtime = Broker(self)
+        self.logger = Logger(self)
         self.cron = Cron()
+        self.rate_limits = RateLimits(self.cron)
         # The routes hook code added (a reload replaces the router whole).
         self.router = Router()
         # What hook code keeps across reloads (`app.store()`).
         self._store: dict[str, Any] = {}
+        # How whoever runs this app restarts it in place (a server worker: by a signal to the
+        # server's process); None where nothing can (the CLI). `restarting` once asked.
+        self.restarter: Callable[[], None] | None = None
+        self.restarting = False
         register_system_jobs(self)
         self._bind_system_handlers()
 
@@ -77,6 +89,10 @@ class Core(Hooks):
             )
         FileJanitor().bind(self)
         self.realtime.bind(self)
+        bind_auto_backups(self)
+        self.rate_limits.bind(self)
+        self.logger.bind(self)
+        bind_installer(self)
 
     async def _collections_changed(self, e: Any) -> None:
         await self.reload_collections()
@@ -268,6 +284,27 @@ class Core(Hooks):
         """Run `coro` in the background outside any transaction (a fresh context); what it
         raises is logged, and a stopping app waits a moment for it."""
         return fire_and_forget(coro, "a spawned task", fresh_context=True)
+
+    # --- backups and restarts --------------------------------------------------------------------
+
+    async def create_backup(self, name: str = "") -> str:
+        """Zip pb_data into the backups store as `name` (generated when ""), through
+        `on_backup_create`; returns the name. `BackupBusyError` when another backup or restore
+        runs."""
+        return await create_backup(self, name)
+
+    async def restore_backup(self, name: str) -> None:
+        """Restore the backup `name` through `on_backup_restore`: once it checks out, the
+        server restarts in place on the restored data (see `core.backup_restore`)."""
+        await restore_backup(self, name)
+
+    def restart(self) -> None:
+        """Ask for a restart in place: the server stops every worker, applies a prepared
+        restore, and starts again. `RuntimeError` where nothing can restart this process."""
+        if self.restarter is None:
+            raise RuntimeError("this process can't restart itself: only a server worker can")
+        self.restarter()
+        self.restarting = True
 
     # --- services --------------------------------------------------------------------------------
 

@@ -196,6 +196,12 @@ class Database:
             if optimize:
                 await self._writer.execute("PRAGMA optimize")
 
+    async def vacuum(self) -> None:
+        """Rebuild the file to give the space of deleted rows back (not inside a transaction)."""
+        assert self._writer is not None, "database is not open"
+        async with self._lock:
+            await self._writer.execute("VACUUM")
+
     @property
     def is_open(self) -> bool:
         """Whether `open()` ran and `close()` did not yet."""

@@ -132,6 +132,8 @@ class ApiError(Exception):
         self.message = sentenize(message) or DEFAULT_MESSAGES.get(self.status, DEFAULT_MESSAGES[400])
         super().__init__(self.message)
         self.data = data.to_dict() if isinstance(data, ValidationErrors) else dict(data or {})
+        # The field errors as raised, for the request log's `details`.
+        self.validation = data if isinstance(data, ValidationErrors) else None
 
     def to_dict(self) -> dict[str, Any]:
         """The response body."""

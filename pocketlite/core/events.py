@@ -22,6 +22,7 @@ __all__ = [
     "DELETE",
     "UPDATE",
     "VALIDATE",
+    "BackupEvent",
     "BootstrapEvent",
     "CollectionErrorEvent",
     "CollectionEvent",
@@ -144,6 +145,18 @@ class SettingsReloadEvent(Event):
 
     def __init__(self, app: Core) -> None:
         self.app = app
+
+
+class BackupEvent(Event):
+    """A backup being created (`on_backup_create`) or restored (`on_backup_restore`): `name` is
+    the backup's key in the backups store ("" when creating asks for a generated one, which the
+    last link fills in), `exclude` the pb_data entries (relative paths) the zip leaves out, or
+    the restore leaves in place."""
+
+    def __init__(self, app: Core, name: str, exclude: list[str]) -> None:
+        self.app = app
+        self.name = name
+        self.exclude = exclude
 
 
 # --- mail ----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
 from pocketlite.core.events import (
+    BackupEvent,
     BootstrapEvent,
     CollectionErrorEvent,
     CollectionEvent,
@@ -120,6 +121,10 @@ class Hooks:
         self.on_serve: Hook[ServeEvent] = Hook()
         self.on_terminate: Hook[TerminateEvent] = Hook()
         self.on_settings_reload: Hook[SettingsReloadEvent] = Hook()
+
+        # Backups: each creation, and each restore before the server restarts on it.
+        self.on_backup_create: Hook[BackupEvent] = Hook()
+        self.on_backup_restore: Hook[BackupEvent] = Hook()
 
         # Requests (API endpoints only), tagged by their collection where they have one.
         self.on_records_list_request: Hook[RecordsListRequestEvent] = Hook(tagged=True)

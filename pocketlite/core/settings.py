@@ -17,6 +17,7 @@ from pocketlite.core.fields.email_syntax import is_domain, is_email
 from pocketlite.core.fields.url_syntax import is_url
 from pocketlite.core.validators import Rule, first_error, is_empty, length, match, min_value, one_of, required
 from pocketlite.tools import gojson
+from pocketlite.tools.cron import Schedule, ScheduleError
 
 __all__ = ["Settings", "load_settings", "save_settings", "settings_errors"]
 
@@ -178,7 +179,8 @@ async def save_settings(db: Database, settings: Settings, encryption_env: str = 
 # --- validation, with PocketBase's rules and codes (core/settings_model.go) ----------------------
 
 _HEX_COLOR = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_RATE_LABEL = re.compile(r"^(\w+\ \/[\w\/-]*|\/[\w\/-]*|^\w+\:\w+|\*\:\w+|\w+)$")
+# NB: Go's `\w` is ASCII only and its `$` the end of the text (Python's also allows a final "\n").
+_RATE_LABEL = re.compile(r"^(\w+\ \/[\w\/-]*|\/[\w\/-]*|^\w+\:\w+|\*\:\w+|\w+)\Z", re.ASCII)
 _AUDIENCES = ("", "@guest", "@auth")
 
 
@@ -226,6 +228,17 @@ def _ip_or_subnet(value: Any) -> ValidationError | None:
 
 def _when(condition: bool, rule: Rule) -> Rule:
     return rule if condition else (lambda _value: None)
+
+
+def _cron_expression(value: Any) -> ValidationError | None:
+    """A schedule PocketBase's cron accepts ("" is none), with the parser's message."""
+    if not value:
+        return None
+    try:
+        Schedule.parse(value)
+    except ScheduleError as exc:
+        return ValidationError("validation_invalid_cron", str(exc))
+    return None
 
 
 def _each(values: list[Any], *rules: Rule) -> ValidationErrors | None:
@@ -320,6 +333,7 @@ def settings_errors(s: Settings) -> ValidationErrors | None:
             "backups": _struct(
                 {
                     "s3": _s3_errors(backups.s3),
+                    "cron": _cron_expression(backups.cron),
                     "cronMaxKeep": first_error(
                         backups.cronMaxKeep, _when(backups.cron != "", required), min_value(1)
                     ),

@@ -1,7 +1,7 @@
 """The jobs PocketBase schedules for itself, under its ids and expressions (`core/base.go`,
 `otp_model.go`, `mfa_model.go`): expired OTPs and MFA sessions go every hour, the databases are
-checkpointed and optimized every night. They are registered on the app's `Cron` like any other
-job, so they show and run the same way."""
+checkpointed and optimized every night, logs older than `logs.maxDays` go every six hours. They
+are registered on the app's `Cron` like any other job, so they show and run the same way."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from pocketlite.core.db import Database
+from pocketlite.core.logs import LOGS_CLEANUP, delete_old_logs
 from pocketlite.core.record import Record
 from pocketlite.core.tablesync import quote
 from pocketlite.tools.types import format_datetime, now
@@ -68,7 +69,11 @@ def register_system_jobs(app: Core) -> None:
     async def db_optimize() -> None:
         await optimize_databases(app.data, app.aux)
 
+    async def logs_cleanup() -> None:
+        await delete_old_logs(app)
+
     # In PocketBase's order (what `GET /api/crons` lists after the app's own jobs).
     cron.add(DB_OPTIMIZE, "0 0 * * *", db_optimize)
     cron.add(MFA_CLEANUP, "0 * * * *", mfa_cleanup)
     cron.add(OTP_CLEANUP, "0 * * * *", otp_cleanup)
+    cron.add(LOGS_CLEANUP, "0 */6 * * *", logs_cleanup)

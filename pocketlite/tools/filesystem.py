@@ -14,16 +14,18 @@ import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import msgspec
 
 from pocketlite.tools import gojson
 
-__all__ = ["CHUNK", "Attrs", "FileInfo", "Filesystem", "LocalFilesystem"]
+__all__ = ["ATTRS_SUFFIX", "CHUNK", "Attrs", "FileInfo", "Filesystem", "ListedFile", "LocalFilesystem"]
 
 # Streamed responses move files in pieces of this size.
 CHUNK = 256 << 10
+# The sidecar's suffix; keys ending with it are not files of their own.
+ATTRS_SUFFIX = ".attrs"
 
 
 class Attrs(msgspec.Struct, omit_defaults=False):
@@ -46,6 +48,14 @@ class FileInfo(msgspec.Struct):
     attrs: Attrs
 
 
+class ListedFile(msgspec.Struct):
+    """One file of a listing: its key, size and modification time (Unix seconds)."""
+
+    key: str
+    size: int
+    modified: float
+
+
 class Filesystem(Protocol):
     """What storage backends provide."""
 
@@ -61,6 +71,14 @@ class Filesystem(Protocol):
 
     async def delete_prefix(self, prefix: str) -> None: ...
 
+    async def list_files(self, prefix: str = "") -> list[ListedFile]: ...
+
+    async def upload(
+        self, key: str, source: BinaryIO, content_type: str, metadata: dict[str, str]
+    ) -> None: ...
+
+    async def download(self, key: str, target: BinaryIO) -> None: ...
+
 
 class LocalFilesystem:
     """Files under a directory (`pb_data/storage`)."""
@@ -68,7 +86,8 @@ class LocalFilesystem:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def _path(self, key: str) -> Path:
+    def path(self, key: str) -> Path:
+        """Where the file of `key` is; `ValueError` for a key that points outside the root."""
         path = (self.root / key).resolve()
         if not path.is_relative_to(self.root.resolve()):
             raise ValueError(f"key outside the storage: {key!r}")
@@ -78,12 +97,12 @@ class LocalFilesystem:
         """Store `data` and its sidecar (written to a temp name first, then moved in place)."""
         md5 = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
         attrs = Attrs(content_type=content_type, metadata=metadata, md5=md5)
-        await asyncio.to_thread(self._write, self._path(key), data, msgspec.json.encode(attrs))
+        await asyncio.to_thread(self._write, self.path(key), data, msgspec.json.encode(attrs))
 
     @staticmethod
     def _write(path: Path, data: bytes, attrs: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for target, content in ((path.with_name(path.name + ".attrs"), attrs), (path, data)):
+        for target, content in ((_sidecar(path), attrs), (path, data)):
             temp = target.with_name(f".{target.name}.tmp")
             temp.write_bytes(content)
             os.replace(temp, target)
@@ -91,7 +110,7 @@ class LocalFilesystem:
     async def info(self, key: str) -> FileInfo | None:
         """Size, mtime and sidecar of a stored file; None when there is none."""
         try:
-            path = self._path(key)
+            path = self.path(key)
             stat = path.stat()
         except (OSError, ValueError):
             return None
@@ -99,14 +118,14 @@ class LocalFilesystem:
             return None
         try:
             # NB: PocketBase writes `"user.metadata":null` for files without metadata.
-            attrs = gojson.decode(path.with_name(path.name + ".attrs").read_bytes(), Attrs)
+            attrs = gojson.decode(_sidecar(path).read_bytes(), Attrs)
         except (OSError, msgspec.DecodeError, msgspec.ValidationError):
             attrs = Attrs()
         return FileInfo(stat.st_size, stat.st_mtime, attrs)
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> bytes:
         """The bytes `[start, end)` of a stored file (to its end by default)."""
-        return await asyncio.to_thread(self._read, self._path(key), start, end)
+        return await asyncio.to_thread(self._read, self.path(key), start, end)
 
     @staticmethod
     def _read(path: Path, start: int, end: int | None) -> bytes:
@@ -116,7 +135,7 @@ class LocalFilesystem:
 
     async def stream(self, key: str, start: int, end: int) -> AsyncIterator[bytes]:
         """The bytes `[start, end)` in chunks, for responses too big to hold in memory."""
-        path = self._path(key)
+        path = self.path(key)
         handle = await asyncio.to_thread(path.open, "rb")
         try:
             position = start
@@ -133,10 +152,71 @@ class LocalFilesystem:
 
     async def delete(self, key: str) -> None:
         """Remove a file and its sidecar (missing ones are fine)."""
-        path = self._path(key)
-        for target in (path, path.with_name(path.name + ".attrs")):
+        path = self.path(key)
+        for target in (path, _sidecar(path)):
             target.unlink(missing_ok=True)
 
     async def delete_prefix(self, prefix: str) -> None:
         """Remove everything under a directory key."""
-        await asyncio.to_thread(shutil.rmtree, self._path(prefix), True)
+        await asyncio.to_thread(shutil.rmtree, self.path(prefix), True)
+
+    async def list_files(self, prefix: str = "") -> list[ListedFile]:
+        """Every file whose key starts with `prefix`, at any depth, by key (sidecars and the
+        temp files of writes in progress left out)."""
+        return await asyncio.to_thread(self._list_files, prefix)
+
+    def _list_files(self, prefix: str) -> list[ListedFile]:
+        found = []
+        for directory, _, names in os.walk(self.root):
+            for name in names:
+                if name.endswith(ATTRS_SUFFIX) or (name.startswith(".") and name.endswith(".tmp")):
+                    continue
+                path = Path(directory, name)
+                key = path.relative_to(self.root).as_posix()
+                if not key.startswith(prefix):
+                    continue
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue  # deleted meanwhile
+                found.append(ListedFile(key, stat.st_size, stat.st_mtime))
+        return sorted(found, key=lambda f: f.key)
+
+    async def upload(self, key: str, source: BinaryIO, content_type: str, metadata: dict[str, str]) -> None:
+        """Store what `source` holds from its start, read in pieces (for files too big to hold
+        in memory), with its sidecar."""
+        await asyncio.to_thread(self._upload, self.path(key), source, content_type, metadata)
+
+    @staticmethod
+    def _upload(path: Path, source: BinaryIO, content_type: str, metadata: dict[str, str]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.tmp")
+        digest = hashlib.md5(usedforsecurity=False)
+        source.seek(0)
+        try:
+            with temp.open("wb") as out:
+                while chunk := source.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+            md5 = base64.b64encode(digest.digest()).decode()
+            attrs = msgspec.json.encode(Attrs(content_type=content_type, metadata=metadata, md5=md5))
+            sidecar = _sidecar(path)
+            sidecar_temp = sidecar.with_name(f".{sidecar.name}.tmp")
+            sidecar_temp.write_bytes(attrs)
+            os.replace(sidecar_temp, sidecar)
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
+
+    async def download(self, key: str, target: BinaryIO) -> None:
+        """Copy a stored file into `target`."""
+        await asyncio.to_thread(self._download, self.path(key), target)
+
+    @staticmethod
+    def _download(path: Path, target: BinaryIO) -> None:
+        with path.open("rb") as handle:
+            shutil.copyfileobj(handle, target, CHUNK)
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ATTRS_SUFFIX)

@@ -42,7 +42,8 @@ _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
     (257, b"ustar", "application/x-tar"),
     (0, b"{\\rtf", "text/rtf"),
 )
-_ZIP = b"PK\x03\x04"
+# A local file header, an empty archive, a spanned one (the Go library's three zip signatures).
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OOXML = (
     (b"word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     (b"xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

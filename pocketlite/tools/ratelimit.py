@@ -1,5 +1,7 @@
-"""Fixed-window rate limiting, as PocketBase counts it: each key gets `max_requests` per window
-of `interval` seconds, the window starting at the key's first request after the last one ended."""
+"""Fixed-window rate limiting, as PocketBase counts it (`apis/middlewares_rate_limit.go`): each
+key gets `max_requests` per window of `interval` seconds; a window opens at the key's first
+request after the previous one ended. Time is counted in whole Unix seconds, as PocketBase
+does, so a window lasts between `interval - 1` and `interval` seconds."""
 
 from __future__ import annotations
 
@@ -7,29 +9,38 @@ import time
 
 __all__ = ["RateLimiter"]
 
+# Past this many keys, a new key first drops the ones whose window ended (memory stays bounded
+# even where no cleanup job runs, e.g. in a server worker that doesn't run the cron jobs).
+_MAX_KEYS = 10_000
+
 
 class RateLimiter:
     """Allowances per key (usually a client IP) for one rule."""
 
-    def __init__(self, max_requests: int, interval: float) -> None:
+    __slots__ = ("_windows", "interval", "max_requests")
+
+    def __init__(self, max_requests: int, interval: int) -> None:
         self.max_requests = max_requests
         self.interval = interval
-        self._windows: dict[str, tuple[float, int]] = {}  # key -> (window start, requests left)
+        self._windows: dict[str, list[int]] = {}  # key -> [window start, requests left]
 
     def allow(self, key: str) -> bool:
         """Take one request from `key`'s allowance; False once it is used up for this window."""
-        now = time.monotonic()
-        # NB: no stored window means a new one; a (0, 0) default would refuse every first request
-        # while the monotonic clock (seconds since boot) is still below the interval.
-        start, left = self._windows.get(key, (now - self.interval, 0))
-        if now - start >= self.interval:
-            start, left = now, self.max_requests
-            if len(self._windows) > 10_000:
-                self._forget_stale(now)
-        if left <= 0:
+        now = int(time.time())
+        window = self._windows.get(key)
+        if window is None:
+            # NB: PocketBase starts a new key at window 0, i.e. expired; so does this.
+            if len(self._windows) >= _MAX_KEYS:
+                self.clean()
+            self._windows[key] = window = [now, self.max_requests]
+        elif now - window[0] >= self.interval:
+            window[0], window[1] = now, self.max_requests
+        if window[1] <= 0:
             return False
-        self._windows[key] = (start, left - 1)
+        window[1] -= 1
         return True
 
-    def _forget_stale(self, now: float) -> None:
-        self._windows = {k: w for k, w in self._windows.items() if now - w[0] < self.interval}
+    def clean(self, min_idle: int = 0) -> None:
+        """Forget the keys whose last window ended more than `min_idle` seconds ago."""
+        now = int(time.time())
+        self._windows = {k: w for k, w in self._windows.items() if now - (w[0] + self.interval) <= min_idle}

@@ -16,17 +16,23 @@ import hashlib
 import hmac
 import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
-from pocketlite.tools.filesystem import CHUNK, Attrs, FileInfo
+from pocketlite.tools.filesystem import CHUNK, Attrs, FileInfo, ListedFile
 
 __all__ = ["S3Error", "S3Filesystem"]
 
 _META_PREFIX = "x-amz-meta-"
 _KEY_RE = re.compile(r"<Key>(.*?)</Key>", re.DOTALL)
+_CONTENTS_RE = re.compile(r"<Contents>(.*?)</Contents>", re.DOTALL)
+_SIZE_RE = re.compile(r"<Size>(\d+)</Size>")
+_MODIFIED_RE = re.compile(r"<LastModified>(.*?)</LastModified>")
+# Uploads streamed from a file are sent unsigned (S3's `UNSIGNED-PAYLOAD`): hashing them first
+# would read the whole file twice.
+_UNSIGNED = "UNSIGNED-PAYLOAD"
 _TOKEN_RE = re.compile(r"<NextContinuationToken>(.*?)</NextContinuationToken>", re.DOTALL)
 _TRUNCATED_RE = re.compile(r"<IsTruncated>true</IsTruncated>")
 _MESSAGE_RE = re.compile(r"<Message>(.*?)</Message>", re.DOTALL)
@@ -89,11 +95,7 @@ class S3Filesystem:
 
     async def write(self, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> None:
         """Upload an object with its type and metadata."""
-        headers = {"content-type": content_type or "application/octet-stream"}
-        for name, value in metadata.items():
-            # Header values are ASCII; non-ASCII metadata is percent-encoded (gocloud's escaping).
-            headers[_META_PREFIX + name.lower()] = quote(value, safe=" !#$&'()*+,/:;=?@[]~")
-        await self._request("PUT", key, content=data, headers=headers)
+        await self._request("PUT", key, content=data, headers=_object_headers(content_type, metadata))
 
     async def info(self, key: str) -> FileInfo | None:
         """Size, modification time and type of an object; None when there is none."""
@@ -121,8 +123,8 @@ class S3Filesystem:
 
     async def stream(self, key: str, start: int, end: int) -> AsyncIterator[bytes]:
         """The bytes `[start, end)` as they arrive."""
-        path = self._prefix + "/" + quote(key, safe="/-_.~")
-        headers = self._sign("GET", path, "", {"range": f"bytes={start}-{end - 1}"}, b"")
+        path = self._path(key)
+        headers = self._sign("GET", path, "", {"range": f"bytes={start}-{end - 1}"}, _sha256(b""))
         try:
             async with self._client.stream("GET", self._base + path, headers=headers) as response:
                 if response.status_code >= 300:
@@ -138,8 +140,18 @@ class S3Filesystem:
 
     async def delete_prefix(self, prefix: str) -> None:
         """Remove every object under a directory key."""
-        prefix = prefix.rstrip("/") + "/"
-        keys: list[str] = []
+        keys = [listed.key for listed in await self.list_files(prefix.rstrip("/") + "/")]
+        gate = asyncio.Semaphore(16)
+
+        async def delete(key: str) -> None:
+            async with gate:
+                await self.delete(key)
+
+        await asyncio.gather(*(delete(k) for k in keys))
+
+    async def list_files(self, prefix: str = "") -> list[ListedFile]:
+        """Every object whose key starts with `prefix`, by key (S3 lists them in that order)."""
+        found: list[ListedFile] = []
         token = ""
         while True:
             query = {"list-type": "2", "prefix": prefix}
@@ -148,18 +160,56 @@ class S3Filesystem:
             response = await self._request("GET", "", query=query)
             assert response is not None
             body = response.text
-            keys += [_xml_unescape(k) for k in _KEY_RE.findall(body)]
-            found = _TOKEN_RE.search(body)
-            if not _TRUNCATED_RE.search(body) or found is None:
-                break
-            token = _xml_unescape(found.group(1))
-        gate = asyncio.Semaphore(16)
+            for contents in _CONTENTS_RE.findall(body):
+                key, size, modified = (
+                    _KEY_RE.search(contents),
+                    _SIZE_RE.search(contents),
+                    _MODIFIED_RE.search(contents),
+                )
+                if key is None:
+                    continue
+                stamp = dt.datetime.fromisoformat(modified.group(1)).timestamp() if modified else 0.0
+                found.append(
+                    ListedFile(_xml_unescape(key.group(1)), int(size.group(1)) if size else 0, stamp)
+                )
+            next_token = _TOKEN_RE.search(body)
+            if not _TRUNCATED_RE.search(body) or next_token is None:
+                return found
+            token = _xml_unescape(next_token.group(1))
 
-        async def delete(key: str) -> None:
-            async with gate:
-                await self.delete(key)
+    async def upload(self, key: str, source: BinaryIO, content_type: str, metadata: dict[str, str]) -> None:
+        """Upload what `source` holds from its start, streamed in pieces (one PUT, so at most
+        the 5 GiB S3 takes in one request)."""
+        size = source.seek(0, 2)
+        source.seek(0)
 
-        await asyncio.gather(*(delete(k) for k in keys))
+        async def pieces() -> AsyncIterator[bytes]:
+            while chunk := await asyncio.to_thread(source.read, CHUNK):
+                yield chunk
+
+        path = self._path(key)
+        headers = self._sign("PUT", path, "", _object_headers(content_type, metadata), _UNSIGNED)
+        headers["content-length"] = str(size)
+        try:
+            response = await self._client.request("PUT", self._base + path, content=pieces(), headers=headers)
+        except httpx.HTTPError as exc:
+            raise S3Error(f"PUT {key}: {exc}") from exc
+        if response.status_code >= 300:
+            raise S3Error(f"PUT {key}: {response.status_code} {_reason(response)}")
+
+    async def download(self, key: str, target: BinaryIO) -> None:
+        """Write an object into `target` as it arrives."""
+        path = self._path(key)
+        headers = self._sign("GET", path, "", {}, _sha256(b""))
+        try:
+            async with self._client.stream("GET", self._base + path, headers=headers) as response:
+                if response.status_code >= 300:
+                    await response.aread()
+                    raise S3Error(f"GET {key}: {response.status_code} {_reason(response)}")
+                async for chunk in response.aiter_bytes(CHUNK):
+                    await asyncio.to_thread(target.write, chunk)
+        except httpx.HTTPError as exc:
+            raise S3Error(f"GET {key}: {exc}") from exc
 
     # --- requests ------------------------------------------------------------------------------
 
@@ -173,11 +223,11 @@ class S3Filesystem:
         query: dict[str, str] | None = None,
         allow_missing: bool = False,
     ) -> httpx.Response | None:
-        path = self._prefix + "/" + quote(key, safe="/-_.~")
+        path = self._path(key)
         query_string = "&".join(
             f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted((query or {}).items())
         )
-        signed = self._sign(method, path, query_string, dict(headers or {}), content)
+        signed = self._sign(method, path, query_string, dict(headers or {}), _sha256(content))
         url = self._base + path + (f"?{query_string}" if query_string else "")
         try:
             response = await self._client.request(method, url, content=content or None, headers=signed)
@@ -186,18 +236,19 @@ class S3Filesystem:
         if response.status_code == 404 and allow_missing:
             return None
         if response.status_code >= 300:
-            found = _MESSAGE_RE.search(response.text)
-            reason = found.group(1) if found else response.reason_phrase
-            raise S3Error(f"{method} {key or '/'}: {response.status_code} {reason}")
+            raise S3Error(f"{method} {key or '/'}: {response.status_code} {_reason(response)}")
         return response
 
+    def _path(self, key: str) -> str:
+        return self._prefix + "/" + quote(key, safe="/-_.~")
+
     def _sign(
-        self, method: str, path: str, query: str, headers: dict[str, str], payload: bytes
+        self, method: str, path: str, query: str, headers: dict[str, str], payload_hash: str
     ) -> dict[str, str]:
-        """AWS Signature Version 4 headers for one request."""
+        """AWS Signature Version 4 headers for one request; `payload_hash` is the body's
+        SHA-256 in hex, or `UNSIGNED-PAYLOAD`."""
         now = dt.datetime.now(dt.UTC)
         amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
-        payload_hash = _sha256(payload)
         headers = {k.lower(): v for k, v in headers.items()}
         headers.update({"host": self._host, "x-amz-date": amz_date, "x-amz-content-sha256": payload_hash})
         names = sorted(headers)
@@ -222,3 +273,16 @@ class S3Filesystem:
             f"SignedHeaders={';'.join(names)}, Signature={signature}"
         )
         return headers
+
+
+def _object_headers(content_type: str, metadata: dict[str, str]) -> dict[str, str]:
+    headers = {"content-type": content_type or "application/octet-stream"}
+    for name, value in metadata.items():
+        # Header values are ASCII; non-ASCII metadata is percent-encoded (gocloud's escaping).
+        headers[_META_PREFIX + name.lower()] = quote(value, safe=" !#$&'()*+,/:;=?@[]~")
+    return headers
+
+
+def _reason(response: httpx.Response) -> str:
+    found = _MESSAGE_RE.search(response.text)
+    return found.group(1) if found else response.reason_phrase

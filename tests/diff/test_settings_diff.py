@@ -58,6 +58,42 @@ CASES = [
         },
     ),
     patch("rate limits enabled without rules", {"rateLimits": {"enabled": True, "rules": []}}),
+    patch("rate limits enabled with null rules", {"rateLimits": {"enabled": True, "rules": None}}),
+    patch("a null rate limit rule", {"rateLimits": {"rules": [None]}}),
+    patch(
+        "rate limit labels of every form, and not",
+        {
+            "rateLimits": {
+                "rules": [
+                    {"label": label, "duration": 1, "maxRequests": 1}
+                    for label in (
+                        "get /a",
+                        "a:b",
+                        "*:b",
+                        "POST /",
+                        "/a-b/_c/",
+                        "a-b",
+                        "é",
+                        "abc\n",
+                        "*",
+                        "a:b:c",
+                    )
+                ]
+            }
+        },
+    ),
+    patch(
+        "an everyone rule and a guest rule of one label conflict",
+        {
+            "rateLimits": {
+                "rules": [
+                    {"label": "abc", "audience": "@guest", "duration": 1, "maxRequests": 1},
+                    {"label": "abc", "audience": "@auth", "duration": 1, "maxRequests": 1},
+                    {"label": "abc", "duration": 1, "maxRequests": 1},
+                ]
+            }
+        },
+    ),
     patch("a port of the wrong type", {"smtp": {"port": "25"}}),
     Case("malformed JSON", "PATCH", S, content=b"{", headers={"content-type": "application/json"}, auth=True),
     Case("guest patches", "PATCH", S, json={"meta": {"appName": "x"}}),

@@ -38,6 +38,7 @@ def test_the_jobs_have_pocketbases_ids_and_expressions(tmp_path: Path) -> None:
         ("__pbDBOptimize__", "0 0 * * *"),
         ("__pbMFACleanup__", "0 * * * *"),
         ("__pbOTPCleanup__", "0 * * * *"),
+        ("__pbLogsCleanup__", "0 */6 * * *"),
     ]
 
 

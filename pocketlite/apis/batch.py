@@ -118,9 +118,12 @@ async def _run(parent: Call, index: int, sub: SubRequest) -> dict[str, Any]:
     headers = {**parent.headers, **{k.lower().replace("-", "_"): v for k, v in sub.headers.items()}}
     headers.pop("authorization", None)
     # Each sub-request is a request of its own to its hooks, answered into its own exchange.
-    request = Request(method, sub.url, urlsplit(sub.url).path, headers=headers, query=query)
+    path = urlsplit(sub.url).path
+    request = Request(method, sub.url, path, headers=headers, query=query)
     exchange = Exchange(parent.app, request, parent.auth, real_ip=parent.exchange.real_ip)
-    call = Call(parent.app, parent.auth, method, query, headers, context="batch", exchange=exchange)
+    call = Call(
+        parent.app, parent.auth, method, query, headers, context="batch", exchange=exchange, path=path
+    )
     try:
         if route is None:
             raise BadRequestError()

@@ -118,7 +118,11 @@ def load_auth(app: ASGIApp, pocketlite: App) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             await pocketlite.sync()
-            state = scope.setdefault("state", {})
+            # NB: not `setdefault`: granian's scope is a mapping whose setdefault is
+            # collections.abc's pure-Python one.
+            state = scope.get("state")
+            if state is None:
+                state = scope["state"] = {}
             state[AUTH_STATE] = None
             raw = _header(scope, b"authorization")
             if raw:

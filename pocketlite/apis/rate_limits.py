@@ -106,19 +106,17 @@ def rate_limit(inner: ASGIApp, app: App) -> ASGIApp:
 
 
 def check_collection_rate_limit(
-    exchange: Exchange, collection: Collection, action: str, *, batch: bool
+    exchange: Exchange, collection: Collection, action: str, method: str, path: str, *, batch: bool
 ) -> None:
     """Raise 429 when a records `list`, `view`, `create`, `update` or `delete` request (or a
-    batch sub-request, counted apart) is over its allowance."""
+    batch sub-request, counted apart) is over its allowance. (`method` and `path` given, not
+    read from the exchange's request: building that costs more than the whole check.)"""
     limits = exchange.app.rate_limits
     if not limits.enabled:
         return
     ip = exchange.real_ip
     if limits.exempt(exchange.auth, ip):
         return
-    request = exchange.request
     authenticated = exchange.auth is not None
-    if not limits.allow_collection(
-        collection, (action,), request.method, request.path, authenticated, ip, batch=batch
-    ):
+    if not limits.allow_collection(collection, (action,), method, path, authenticated, ip, batch=batch):
         raise TooManyRequestsError()

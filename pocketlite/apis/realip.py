@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import MutableMapping
 from typing import Any
@@ -14,7 +15,9 @@ from pocketlite.core.settings import TrustedProxyConfig
 __all__ = ["client_ip", "real_ip"]
 
 
+@functools.lru_cache(maxsize=4096)
 def _valid(candidate: str) -> str | None:
+    # NB: cached: parsing an address costs more than a whole log entry, and clients repeat.
     try:
         return ipaddress.ip_address(candidate.strip()).exploded
     except ValueError:

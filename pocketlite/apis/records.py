@@ -55,6 +55,8 @@ class Call:
     headers: dict[str, str]
     context: str = "default"
     exchange: Exchange = field(default=None)  # type: ignore[assignment]
+    # The URL path the call came by (the rate limits' path labels).
+    path: str = ""
 
     def __post_init__(self) -> None:
         if self.exchange is None:
@@ -65,7 +67,13 @@ class Call:
     def of(cls, request: AnyRequest) -> Call:
         info = request_info(request)
         return cls(
-            get_app(request), info.auth, info.method, info.query, info.headers, exchange=exchange_of(request)
+            get_app(request),
+            info.auth,
+            info.method,
+            info.query,
+            info.headers,
+            exchange=exchange_of(request),
+            path=request.scope["path"],
         )
 
     @property
@@ -87,7 +95,9 @@ def _rate_limit(call: Call, collection: Collection, action: str) -> None:
     """The collection's rate limit for `action`, checked inline since a batch runs these too.
     NB: an OAuth2 sign-up isn't limited as a create: PocketBase saves that record directly."""
     if call.context != "oauth2":
-        check_collection_rate_limit(call.exchange, collection, action, batch=call.context == "batch")
+        check_collection_rate_limit(
+            call.exchange, collection, action, call.method, call.path, batch=call.context == "batch"
+        )
 
 
 # NB: PocketBase's create and update answer an unknown collection from their body-limit middleware.

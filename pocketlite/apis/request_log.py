@@ -36,7 +36,8 @@ def request_log(app: ASGIApp, pocketlite: App) -> ASGIApp:
         if scope["type"] != "http" or scope["method"] == "OPTIONS" or pocketlite.settings.logs.maxDays <= 0:
             await app(scope, receive, send)
             return
-        scope.setdefault("state", {})  # shared with the inner layers' copies of the scope
+        if "state" not in scope:  # shared with the inner layers' copies of the scope
+            scope["state"] = {}
         started = time.perf_counter()
         status = 0
 
@@ -58,15 +59,20 @@ def _cut(text: str, limit: int) -> str:
     return text[:limit] + "..." if len(text) > limit else text
 
 
-def _header(scope: Scope, name: bytes) -> str:
+def _referer_and_agent(scope: Scope) -> tuple[str, str]:
+    referer = agent = b""
     for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value).decode("latin-1")
-    return ""
+        if key == b"referer":
+            referer = value
+        elif key == b"user-agent":
+            agent = value
+    return bytes(referer).decode("latin-1"), bytes(agent).decode("latin-1")
 
 
 def _unescape(uri: str) -> str:
     """Go's `url.PathUnescape`, falling back to the raw text where an escape is malformed."""
+    if "%" not in uri:
+        return uri
     raw = uri.encode("latin-1", "replace")
     index = raw.find(_MALFORMED_ESCAPE)
     while index != -1:
@@ -109,14 +115,16 @@ def _log(pocketlite: App, scope: Scope, status: int, exec_ms: float) -> None:
         "url": uri,
         "method": method,
         "status": status or (failure[0].status if failure else 0),
-        "referer": _cut(_header(scope, b"referer"), _MAX_HEADER),
-        "userAgent": _cut(_header(scope, b"user-agent"), _MAX_HEADER),
     }
+    referer, agent = _referer_and_agent(scope)
+    data["referer"] = _cut(referer, _MAX_HEADER)
+    data["userAgent"] = _cut(agent, _MAX_HEADER)
     auth = state.get(AUTH_STATE)
     data["auth"] = auth.collection.name if auth is not None else ""
     if auth is not None and settings.logs.logAuthId:
         data["authId"] = auth.id
     if settings.logs.logIP:
-        data["userIP"] = client_ip(scope, settings.trustedProxy)
         data["remoteIP"] = client_ip(scope, _NO_PROXY)
+        proxy = settings.trustedProxy
+        data["userIP"] = client_ip(scope, proxy) if proxy.headers else data["remoteIP"]
     pocketlite.logger.log(ERROR if failure is not None else INFO, f"{method} {_unescape(uri)}", data)

@@ -15,7 +15,7 @@ from litestar.response import Stream
 
 from pocketlite.apis.body import read_body
 from pocketlite.apis.context import AnyRequest, get_app, is_superuser, require_superuser
-from pocketlite.apis.files import _respond as serve_stored
+from pocketlite.apis.files import serve_stored_file
 from pocketlite.apis.realip import real_ip
 from pocketlite.apis.response import json_response
 from pocketlite.core.backup_restore import RESTORE_FAILURES
@@ -147,7 +147,7 @@ async def download_backup(request: AnyRequest, key: str) -> Response[Any] | Stre
         if stored is None:
             # NB: PocketBase's local store fails a sidecar's key (a generic 400), not finds none.
             raise BadRequestError() if is_reserved(store, key) else NotFoundError()
-        response = await serve_stored(request, store, key, key, stored)
+        response = await serve_stored_file(request, store, key, key, stored)
     except BaseException:
         await close_backups_store(store)
         raise

@@ -169,7 +169,7 @@ async def serve_file(
         if found is None:
             raise NotFoundError()
         request.scope["state"][NO_FRAME_OPTIONS] = True
-        served.append(await _respond(request, storage, e.served_path, e.served_name, found))
+        served.append(await serve_stored_file(request, storage, e.served_path, e.served_name, found))
 
     event = FileDownloadRequestEvent(
         exchange_of(request), collection, record, field, served_key, served_name, thumb_error
@@ -178,7 +178,7 @@ async def serve_file(
     return served[-1] if served else respond(request, exchange_of(request))
 
 
-async def _respond(
+async def serve_stored_file(
     request: AnyRequest, storage: Filesystem, key: str, name: str, stored: FileInfo
 ) -> Response[bytes] | Stream:
     """The bytes with PocketBase's headers (set before Go's `http.ServeContent` runs)."""

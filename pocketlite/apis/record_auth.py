@@ -4,7 +4,6 @@ impersonation, file tokens, and the steps every sign-in ends with."""
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 from typing import Any
 
 import msgspec
@@ -48,6 +47,7 @@ from pocketlite.core.request_events import (
     RecordRequestEvent,
 )
 from pocketlite.core.tokens import AUTH, issue_token, read_claims
+from pocketlite.tools.iplist import ip_in_list
 
 __all__ = ["ROUTES", "finish_auth"]
 
@@ -108,21 +108,6 @@ async def _check_auth_rule(request: AnyRequest, record: Record, method: str) -> 
     raise ForbiddenError("The request doesn't satisfy the collection requirements to authenticate.")
 
 
-def _ip_allowed(ip: str, allowed: list[str]) -> bool:
-    """Whether `ip` is one of the `superuserIPs` entries (addresses or CIDR ranges)."""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    for entry in allowed:
-        try:
-            if address in ipaddress.ip_network(entry, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
-
-
 async def finish_auth(
     request: AnyRequest,
     record: Record,
@@ -139,7 +124,7 @@ async def finish_auth(
     a new refreshable auth token. Nested in another auth hook, the answer is that hook's."""
     app = get_app(request)
     allowed_ips = app.settings.superuserIPs
-    if is_superuser(record) and allowed_ips and not _ip_allowed(real_ip(request), allowed_ips):
+    if is_superuser(record) and allowed_ips and not ip_in_list(real_ip(request), allowed_ips):
         raise ForbiddenError()
     await _check_auth_rule(request, record, method or "default")
     token = token or issue_token(record, AUTH, refreshable=True)

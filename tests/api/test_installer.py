@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from tests.servers import Server
+from tests.support.waiting import eventually
 
 SUPERUSERS = "/api/collections/_superusers/records"
 PLACEHOLDER = "__pbinstaller@example.com"
@@ -103,3 +104,37 @@ def test_the_placeholder_gets_no_password_reset_mail(fresh_dir: Path) -> None:
     finally:
         server.stop()
     assert "cannot reset the password for the installer superuser" in server.log_path.read_text()
+
+
+def test_the_token_can_restore_a_backup_instead(tmp_path: Path) -> None:
+    # "Initialize from backup": a backup of another server, uploaded and restored with the token.
+    source = Server.pocketlite(tmp_path / "source" / "pb_data")
+    source.create_superuser("kept@example.com", "1234567890")
+    source.start()
+    try:
+        auth = {"Authorization": source.auth_token("kept@example.com", "1234567890")}
+        assert (
+            httpx.post(f"{source.url}/api/backups", json={"name": "seed.zip"}, headers=auth).status_code
+            == 204
+        )
+    finally:
+        source.stop()
+    backup = (source.data_dir / "backups" / "seed.zip").read_bytes()
+    (tmp_path / "fresh").mkdir()
+    fresh = Server.pocketlite(tmp_path / "fresh" / "pb_data")
+    fresh.start()
+    try:
+        token = {"Authorization": _token(_installer_url(fresh))}
+        files = {"file": ("seed.zip", backup, "application/zip")}
+        assert httpx.post(f"{fresh.url}/api/backups/upload", files=files, headers=token).status_code == 204
+        assert httpx.post(f"{fresh.url}/api/backups/seed.zip/restore", headers=token).status_code == 204
+
+        def restored() -> bool:
+            try:
+                return bool(fresh.auth_token("kept@example.com", "1234567890"))
+            except httpx.HTTPError:
+                return False
+
+        assert eventually(restored, timeout=30)
+    finally:
+        fresh.stop()

@@ -217,3 +217,13 @@ def test_same_answer_with_the_index_fallback(case: Case, site: tuple[Server, Ser
 @pytest.mark.parametrize("case", STRICT_CASES, ids=str)
 def test_same_answer_without_the_index_fallback(case: Case, strict: tuple[Server, Server]) -> None:
     _same(case, strict)
+
+
+def test_the_dashboard_extensions_script(pair: tuple[Server, Server]) -> None:
+    # No extensions installed: an empty script, cached, with the dashboard's content policy.
+    case = Case("the dashboard's extensions", "GET", "/_/extensions.js")
+    ours, theirs = (case.send(server, "") for server in pair)
+    compare(case, ours, theirs)
+    assert ours.content == theirs.content == b""
+    for name in ("cache-control", "content-security-policy"):
+        assert ours.headers.get(name) == theirs.headers.get(name), name

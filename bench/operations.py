@@ -7,8 +7,8 @@ how fast the logs read back — pocketlite against PocketBase, paired runs.
 1. The records workloads `view by id` and `create as user` on pocketlite with request logging
    on (the default, `logs.maxDays` 5) and off (`maxDays` 0), on pocketlite with logging and
    rate limits on (rules that every request is checked and counted against, none refusing),
-   and on PocketBase with logging on (its default too): the ratios logs on/off (the logger's
-   own cost), rate limits on/off, and pocketlite/PocketBase.
+   and on PocketBase with logging on (its default too) and off: the ratios logs on/off of both
+   (each logger's own cost), rate limits on/off, and pocketlite/PocketBase with logs on.
 2. The logs API over the same `--logs` entries in each server's `auxiliary.db` (two days of
    requests, a tenth of them failed): a page of the newest with the total, a filtered page, the
    hourly stats, and filtered stats.
@@ -126,6 +126,7 @@ def main() -> None:
         "pocketlite/logs off": Target("pocketlite/logs off", pocketlite.command, tmp / "pl-off" / "pb_data"),
         "pocketlite/+limits": Target("pocketlite/+limits", pocketlite.command, tmp / "pl-limits" / "pb_data"),
         "PocketBase/logs on": Target("PocketBase/logs on", pocketbase.command, tmp / "pb-on" / "pb_data"),
+        "PocketBase/logs off": Target("PocketBase/logs off", pocketbase.command, tmp / "pb-off" / "pb_data"),
     }
     readers = ("pocketlite/logs on", "PocketBase/logs on")
     rates: dict[str, dict[str, list[float]]] = {}
@@ -170,6 +171,7 @@ def main() -> None:
     for workload in RECORD_WORKLOADS:
         print(f"  {workload}")
         print(f"    {'pocketlite logs on / off':<36}{span(workload, on, off)}")
+        print(f"    {'PocketBase logs on / off':<36}{span(workload, readers[1], 'PocketBase/logs off')}")
         print(f"    {'pocketlite rate limits on / off':<36}{span(workload, limits, on)}")
         print(f"    {'pocketlite / PocketBase, logs on':<36}{span(workload, *readers)}")
     for workload in rates:

@@ -14,6 +14,7 @@ import asyncio
 import datetime as _dt
 import logging
 import os
+import sqlite3
 import string
 import sys
 import threading
@@ -221,14 +222,21 @@ class Logger:
         entries, self._pending = self._pending, []
         if not entries or not self._app.aux.is_open:
             return
-        rows = [(_new_id(at), level, message, data, _created(at)) for at, level, message, data in entries]
         try:
-            # One statement for the whole batch, the rows as one JSON parameter: a statement per
-            # row would hand the GIL back and forth with the event loop at every row.
-            await self._app.aux.execute(_INSERT, (_ROWS.encode(rows),))
+            try:
+                await self._insert(entries)
+            except sqlite3.IntegrityError:
+                # Another worker took an id in the same microsecond: new random parts.
+                await self._insert(entries)
         except Exception as exc:
             # NB: printed, not logged: a log about failing to write logs would only queue again.
             print(f"Failed to write {len(entries)} log entries: {exc!r}", file=sys.stderr)
+
+    async def _insert(self, entries: list[_Entry]) -> None:
+        rows = [(_new_id(at), level, message, data, _created(at)) for at, level, message, data in entries]
+        # One statement for the whole batch, the rows as one JSON parameter: a statement per row
+        # would hand the GIL back and forth with the event loop at every row.
+        await self._app.aux.execute(_INSERT, (_ROWS.encode(rows),))
 
     async def _on_terminate(self, e: TerminateEvent) -> None:
         if self._timer is not None:

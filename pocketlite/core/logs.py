@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as _dt
+import functools
 import logging
 import os
 import sqlite3
@@ -82,18 +83,34 @@ _ID_TABLE = bytes(DEFAULT_ID_ALPHABET[b % len(DEFAULT_ID_ALPHABET)].encode()[0] 
 _BASE36 = string.digits + string.ascii_lowercase  # in ASCII order
 
 
-def _new_id(at: float) -> str:
-    micros, digits = int(at * 1_000_000), []
-    for _ in range(11):
-        micros, digit = divmod(micros, 36)
+def _base36(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, digit = divmod(number, 36)
         digits.append(_BASE36[digit])
-    return "".join(reversed(digits)) + os.urandom(4).translate(_ID_TABLE).decode()
+    return "".join(reversed(digits))
+
+
+@functools.lru_cache(maxsize=4)
+def _id_head(micros_high: int) -> str:
+    return _base36(micros_high, 7)
+
+
+def _new_id(at: float) -> str:
+    # 11 base-36 digits of the microseconds (the first 7 change every 1.7 s: cached), 4 random.
+    high, low = divmod(int(at * 1_000_000), 36**4)
+    return _id_head(high) + _base36(low, 4) + os.urandom(4).translate(_ID_TABLE).decode()
+
+
+@functools.lru_cache(maxsize=4)
+def _second(whole: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(whole))
 
 
 def _created(at: float) -> str:
     """`2026-11-24 10:35:54.529Z` of an epoch time."""
     whole = int(at)
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(whole)) + f".{int((at - whole) * 1000):03d}Z"
+    return f"{_second(whole)}.{int((at - whole) * 1000):03d}Z"
 
 
 def encode_data(data: dict[str, Any], max_size: int) -> str:

@@ -19,12 +19,13 @@ import msgspec
 
 from pocketlite.core.backups import clear_temp_dir
 from pocketlite.core.base import Core
-from pocketlite.core.events import BootstrapEvent, SettingsReloadEvent, TerminateEvent
+from pocketlite.core.events import BootstrapEvent, CollectionEvent, SettingsReloadEvent, TerminateEvent
 from pocketlite.core.logs import LogBridge
 from pocketlite.core.migrations import run_migrations
 from pocketlite.core.settings import Settings, load_settings, save_settings
 from pocketlite.migrations import SYSTEM_MIGRATIONS
 from pocketlite.tools.filelock import try_lock
+from pocketlite.tools.hook import Handler
 from pocketlite.tools.tasks import wait_background
 
 __all__ = ["App", "Config"]
@@ -67,6 +68,9 @@ class App(Core):
         self._data_version = -1
         self._stamp: tuple[object, ...] = ()
         self._log_bridge = LogBridge(self.logger)
+        self.on_collection_update.bind(
+            Handler(self._rename_rate_limit_labels, "pbSettingsCollectionRename", 99)
+        )
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -167,6 +171,27 @@ class App(Core):
             self.settings = settings
 
         await self.on_settings_reload.trigger(SettingsReloadEvent(self), replace)
+
+    async def _rename_rate_limit_labels(self, e: CollectionEvent) -> None:
+        """A renamed collection takes its `<name>:` rate-limit rules along (PocketBase saves the
+        settings in the rename's transaction)."""
+        old = self.stored_collection(e.collection.id)
+        await e.next()
+        if old is None or old.name == e.collection.name:
+            return
+        prefix, renamed = f"{old.name}:", f"{e.collection.name}:"
+        settings = msgspec.structs.replace(self.settings)
+        rules = [
+            msgspec.structs.replace(r, label=renamed + r.label[len(prefix) :])
+            if r.label.startswith(prefix)
+            else r
+            for r in settings.rateLimits.rules
+        ]
+        if rules == settings.rateLimits.rules:
+            return
+        settings.rateLimits = msgspec.structs.replace(settings.rateLimits, rules=rules)
+        await save_settings(self.data, settings, self.config.encryption_env)
+        await self.data.after_commit(self.reload_settings)
 
     async def reload_collections(self) -> None:
         await super().reload_collections()

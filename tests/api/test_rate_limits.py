@@ -394,3 +394,17 @@ def test_workers_count_apart(tmp_path: Path) -> None:
         assert statuses.count(429) == 10 - statuses.count(200)
     finally:
         srv.stop()
+
+
+def test_a_renamed_collection_takes_its_rules_along(server: Server, tokens: dict[str, str]) -> None:
+    admin = {"Authorization": tokens["superuser"]}
+    body = {"name": "drafts", "type": "base", "createRule": "", "fields": [{"name": "title", "type": "text"}]}
+    created = httpx.post(f"{server.url}/api/collections", json=body, headers=admin)
+    assert created.status_code == 200, created.text
+    configure(server, tokens, [("drafts:create", 1), ("draftsy:list", 2), ("*:create", 5)])
+    renamed = httpx.patch(f"{server.url}/api/collections/drafts", json={"name": "articles"}, headers=admin)
+    assert renamed.status_code == 200, renamed.text
+    rules = httpx.get(f"{server.url}/api/settings", headers=admin).json()["rateLimits"]["rules"]
+    assert [r["label"] for r in rules] == ["articles:create", "draftsy:list", "*:create"]
+    url = f"{server.url}/api/collections/articles/records"
+    assert [httpx.post(url, json={"title": "t"}).status_code for _ in range(2)] == [200, 429]

@@ -6,10 +6,12 @@ PY     := $(VENV)/bin/python
 DEPS   := $(VENV)/.deps-installed
 BUILD_DEPS := $(VENV)/.build-deps-installed
 NODE_DEPS := tests/sdk/node_modules/.deps-installed
+UI_DEPS := ui/node_modules/.deps-installed
+CHROMIUM := /usr/bin/chromium
 PYZ    := dist/pocketlite.pyz
-SOURCES := $(shell find pocketlite -name '*.py') pyproject.toml build_zipapp.py
+SOURCES := $(shell find pocketlite -name '*.py') $(shell find ui_dist -type f) pyproject.toml build_zipapp.py
 
-.PHONY: serve test lint pyz bench clean
+.PHONY: serve test lint pyz ui bench clean
 
 # The virtualenv itself, shared by both sets of dependencies below. A Debian Python without
 # ensurepip needs the python3-venv package first.
@@ -34,6 +36,21 @@ $(NODE_DEPS): tests/sdk/package.json tests/sdk/package-lock.json
 	npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The dashboard's build tools (Vite, Svelte; pinned by ui/package-lock.json). Only `make ui` and
+# the test that checks ui_dist/ is fresh need them: the pyz carries the committed ui_dist/.
+$(UI_DEPS): ui/package.json ui/package-lock.json
+	@command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	npm ci --prefix ui --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The browser the dashboard tests drive (Debian's; Playwright downloads none).
+$(CHROMIUM):
+	apt-get update && apt-get install -y chromium
+
+# Rebuild the dashboard into ui_dist/ (commit the result).
+ui: $(UI_DEPS)
+	npm run build --prefix ui
+
 $(PYZ): $(BUILD_DEPS) $(SOURCES)
 	$(PY) build_zipapp.py --output $(PYZ)
 
@@ -48,7 +65,7 @@ lint: $(DEPS)
 	$(PY) -m ruff format --check pocketlite tests bench build_zipapp.py
 	$(PY) -m mypy
 
-test: $(DEPS) $(NODE_DEPS) lint
+test: $(DEPS) $(NODE_DEPS) $(UI_DEPS) $(CHROMIUM) lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 # The startup/memory and records-API benchmarks against PocketBase (several minutes).

@@ -44,6 +44,10 @@ def test_the_pyz_runs_from_an_empty_directory(pyz: Path, tmp_path: Path) -> None
         health = httpx.get(f"{server.url}/api/health")
         assert health.json() == {"message": "API is healthy.", "code": 200, "data": {}}
         assert server.auth_token().startswith("ey")
+        # The dashboard's bundle travels inside the pyz.
+        page = httpx.get(f"{server.url}/_/")
+        assert page.status_code == 200
+        assert page.content == (Path(__file__).resolve().parents[1] / "ui_dist" / "index.html").read_bytes()
     finally:
         server.stop()
 

@@ -26,36 +26,16 @@ _INDEX = "index.html"
 # Characters left as they are in a `Location` built from a decoded path.
 _LOCATION_SAFE = "/!$&'()*+,;=:@~"
 _GO_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
-_DASHBOARD = b"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>pocketlite</title>
-<style>
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 42rem; margin: 4rem auto; padding: 0 1rem; }
-code { background: #eef0f3; padding: 0.1rem 0.3rem; border-radius: 3px; }
-pre code { display: block; padding: 0.6rem 0.8rem; }
-</style>
-</head>
-<body>
-<h1>The dashboard is not built yet</h1>
-<p>This version of pocketlite has no admin dashboard at <code>/_/</code> yet.</p>
-<p>Everything it would do goes through the REST API under <code>/api/</code>: the same API as
-PocketBase's (<a href="https://pocketbase.io/docs/api-records/">reference</a>), so the official
-PocketBase SDKs work with it.</p>
-<p>To create a superuser (or change its password), run on the server:</p>
-<pre><code>pocketlite superuser upsert EMAIL PASSWORD</code></pre>
-<p>and sign in with <code>POST /api/collections/_superusers/auth-with-password</code>.</p>
-</body>
-</html>
-"""
-_DASHBOARD_HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    # Never cached: the real dashboard replaces this page at the same address.
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-}
+# The dashboard's built bundle: inside the package when installed (wheel, pyz), else the source
+# checkout's top-level ui_dist/ (an editable install).
+_PACKAGED_DASHBOARD = Path(__file__).resolve().parents[1] / "ui_dist"
+DASHBOARD_DIR = (
+    _PACKAGED_DASHBOARD if _PACKAGED_DASHBOARD.is_dir() else Path(__file__).resolve().parents[2] / "ui_dist"
+)
+# Vite names its assets by their content: cached for good. The page itself is never cached, so a
+# new version of the dashboard is picked up on the next load.
+_ASSETS_CACHE = "public, max-age=31536000, immutable"
+_PAGE_CACHE = "no-cache"
 
 
 class _Bare(Response[bytes]):
@@ -173,13 +153,23 @@ async def public_files(request: AnyRequest) -> Response[bytes] | Stream:
     return await _serve(request, root, name, found, config.index_fallback)
 
 
+async def _dashboard_file(request: AnyRequest, name: str, cache: str) -> Response[bytes] | Stream:
+    found = await asyncio.to_thread(_stat, DASHBOARD_DIR, name)
+    if found is None or not stat.S_ISREG(found.st_mode):
+        raise NotFoundError("File not found.")
+    preset = {"Content-Security-Policy": _DASHBOARD_CSP, "Cache-Control": cache}
+    return await serve_content(
+        request, LocalFilesystem(DASHBOARD_DIR), name, found.st_size, found.st_mtime, preset
+    )
+
+
 @get("/_", include_in_schema=False)
-async def dashboard(request: AnyRequest) -> Response[bytes]:
+async def dashboard(request: AnyRequest) -> Response[bytes] | Stream:
     """`/_/` is the dashboard's address, `/_` redirects there (the router sees both as one)."""
     skip_success_log(request)
     if not _raw_path(request).endswith("/"):
         return _go_redirect("/_/", request.scope.get("query_string", b"").decode("latin-1"))
-    return Response(_DASHBOARD, headers=_DASHBOARD_HEADERS)
+    return await _dashboard_file(request, _INDEX, _PAGE_CACHE)
 
 
 # The dashboard's headers in PocketBase (`apis/serve.go`): cached two weeks, its content policy.
@@ -203,11 +193,18 @@ async def dashboard_extensions(request: AnyRequest) -> Response[bytes]:
     return Response(b"", headers=headers)
 
 
-@get("/_/{path:path}", include_in_schema=False)
-async def dashboard_pages(request: AnyRequest) -> Response[bytes]:
-    """Every address under `/_/` is the dashboard's."""
+@get("/_/assets/{name:str}", include_in_schema=False)
+async def dashboard_assets(request: AnyRequest, name: str) -> Response[bytes] | Stream:
+    """The bundle's scripts and styles."""
     skip_success_log(request)
-    return Response(_DASHBOARD, headers=_DASHBOARD_HEADERS)
+    return await _dashboard_file(request, f"assets/{_clean(name)}", _ASSETS_CACHE)
 
 
-ROUTES = [dashboard, dashboard_extensions, dashboard_pages, public_files]
+@get("/_/{path:path}", include_in_schema=False)
+async def dashboard_pages(request: AnyRequest) -> Response[bytes] | Stream:
+    """Every other address under `/_/` is the dashboard's page (it routes by the URL's hash)."""
+    skip_success_log(request)
+    return await _dashboard_file(request, _INDEX, _PAGE_CACHE)
+
+
+ROUTES = [dashboard, dashboard_extensions, dashboard_assets, dashboard_pages, public_files]

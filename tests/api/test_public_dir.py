@@ -1,6 +1,6 @@
 """The public dir (`--publicDir`, docs/public.md) through live servers: PocketBase's rules for
 static files (index, content types, the index fallback, canonical redirects, traversal, ranges)
-and the page the dashboard's address serves until the dashboard is built."""
+and the dashboard's bundle at `/_/`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import pytest
 from tests.servers import Server
 
 ROOT_INDEX = b"<!doctype html><title>root</title>"
+REPO = Path(__file__).resolve().parents[2]
 FILES = {
     "index.html": ROOT_INDEX,
     "sub/index.html": b"<p>sub</p>",
@@ -287,18 +288,25 @@ def test_the_default_public_dir_is_pb_public_in_the_working_directory(tmp_path: 
 
 
 @pytest.mark.parametrize("path", ["/_/", "/_/collections", "/_/some/deep/page?x=1"])
-def test_the_dashboard_address_explains_it_is_not_built_yet(servers: dict[str, Server], path: str) -> None:
+def test_every_dashboard_address_is_its_page(servers: dict[str, Server], path: str) -> None:
     response = _get(servers["site"], path)
     assert response.status == 200
     assert response.headers["content-type"] == HTML
-    assert response.headers["cache-control"] == "no-store"
-    assert response.headers["content-security-policy"] == (
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
-    )
-    page = response.content.decode()
-    assert "<h1>The dashboard is not built yet</h1>" in page
-    assert "<pre><code>pocketlite superuser upsert EMAIL PASSWORD</code></pre>" in page
-    assert "<code>/api/</code>" in page
+    assert response.headers["cache-control"] == "no-cache"  # a new version shows on the next load
+    assert response.headers["content-security-policy"].startswith("default-src 'self';")
+    assert response.content == (REPO / "ui_dist" / "index.html").read_bytes()
+
+
+def test_the_dashboard_assets_are_cached_for_good(servers: dict[str, Server]) -> None:
+    page = _get(servers["site"], "/_/").content.decode()
+    scripts = re.findall(r'src="\./(assets/[^"]+\.js)"', page)
+    assert scripts, page
+    response = _get(servers["site"], f"/_/{scripts[0]}")
+    assert response.status == 200
+    assert response.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.content == (REPO / "ui_dist" / scripts[0]).read_bytes()
+    assert _get(servers["site"], "/_/assets/missing.js").status == 404
 
 
 def test_the_dashboard_prefix_redirects_once(servers: dict[str, Server]) -> None:

@@ -104,3 +104,64 @@ def test_sign_in_through_mfa_with_a_mailed_code(browser: Browser, tmp_path: Path
     finally:
         server.stop()
         sink.stop()
+
+
+def test_the_pages_auth_emails_link_to(browser: Browser, tmp_path: Path) -> None:
+    sink = SMTPSink()
+    sink.start()
+    server = Server.pocketlite(tmp_path / "pb_data")
+    server.create_superuser()
+    server.start()
+    users = f"{server.url}/api/collections/users"
+    try:
+        admin = {"Authorization": server.auth_token()}
+        settings = {"smtp": sink.settings(), "meta": {"appURL": server.url}}
+        httpx.patch(f"{server.url}/api/settings", json=settings, headers=admin).raise_for_status()
+        body = {"email": "ann@example.com", "password": "old-password1", "passwordConfirm": "old-password1"}
+        httpx.post(f"{users}/records", json=body).raise_for_status()
+        page = browser.new_page(viewport={"width": 1100, "height": 700})
+
+        def link(count: int) -> str:
+            return sink.wait_for("ann@example.com", count=count).find(r'href="([^"]*/_/#/auth/[^"]+)"')
+
+        # Verification: confirmed on arrival.
+        httpx.post(f"{users}/request-verification", json={"email": "ann@example.com"}).raise_for_status()
+        page.goto(link(1))
+        page.get_by_text("Successfully verified ann@example.com.").wait_for()
+
+        # Password reset: a new password, typed twice.
+        httpx.post(f"{users}/request-password-reset", json={"email": "ann@example.com"}).raise_for_status()
+        page.goto(link(2))
+        page.get_by_label("New password", exact=True).fill("new-password1")
+        page.get_by_label("New password again").fill("something else")
+        page.get_by_role("button", name="Set new password").click()
+        page.get_by_role("alert").wait_for()  # the API's validation error
+        page.get_by_label("New password again").fill("new-password1")
+        page.get_by_role("button", name="Set new password").click()
+        page.get_by_text("The password was successfully changed.").wait_for()
+        page.screenshot(path=tmp_path / "password-reset.png")
+        signed_in = httpx.post(
+            f"{users}/auth-with-password", json={"identity": "ann@example.com", "password": "new-password1"}
+        )
+        assert signed_in.status_code == 200, signed_in.text
+
+        # E-mail change: confirmed with the password.
+        user = {"Authorization": signed_in.json()["token"]}
+        httpx.post(
+            f"{users}/request-email-change", json={"newEmail": "ann@new.example"}, headers=user
+        ).raise_for_status()
+        page.goto(sink.wait_for("ann@new.example").find(r'href="([^"]*/_/#/auth/[^"]+)"'))
+        page.get_by_text("ann@new.example").wait_for()
+        page.get_by_label("Password").fill("new-password1")
+        page.get_by_role("button", name="Confirm new email").click()
+        page.get_by_text("The email was successfully changed.").wait_for()
+        moved = httpx.post(
+            f"{users}/auth-with-password", json={"identity": "ann@new.example", "password": "new-password1"}
+        )
+        assert moved.status_code == 200, moved.text
+
+        page.goto(f"{server.url}/_/#/auth/confirm-password-reset/not-a-token")
+        page.get_by_text("The link is invalid or has expired.").wait_for()
+    finally:
+        server.stop()
+        sink.stop()

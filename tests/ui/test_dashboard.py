@@ -165,3 +165,34 @@ def test_the_pages_auth_emails_link_to(browser: Browser, tmp_path: Path) -> None
     finally:
         server.stop()
         sink.stop()
+
+
+def test_a_forgotten_superuser_password(browser: Browser, tmp_path: Path) -> None:
+    sink = SMTPSink()
+    sink.start()
+    server = Server.pocketlite(tmp_path / "pb_data")
+    server.create_superuser("admin@example.com", "1234567890")
+    server.start()
+    try:
+        admin = {"Authorization": server.auth_token("admin@example.com", "1234567890")}
+        settings = {"smtp": sink.settings(), "meta": {"appURL": server.url}}
+        httpx.patch(f"{server.url}/api/settings", json=settings, headers=admin).raise_for_status()
+        page = browser.new_page(viewport={"width": 1100, "height": 700})
+        page.goto(f"{server.url}/_/")
+        page.get_by_role("link", name="Forgotten password?").click()
+        page.get_by_label("Email").fill("admin@example.com")
+        page.get_by_role("button", name="Send recovery link").click()
+        page.get_by_text("for the recovery link.").wait_for()
+        page.goto(sink.wait_for("admin@example.com").find(r'href="([^"]*/_/#/auth/[^"]+)"'))
+        page.get_by_label("New password", exact=True).fill("a-new-password")
+        page.get_by_label("New password again").fill("a-new-password")
+        page.get_by_role("button", name="Set new password").click()
+        page.get_by_text("The password was successfully changed.").wait_for()
+        page.goto(f"{server.url}/_/#/login")
+        page.get_by_label("Email").fill("admin@example.com")
+        page.get_by_label("Password").fill("a-new-password")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Collections").wait_for()
+    finally:
+        server.stop()
+        sink.stop()

@@ -430,7 +430,8 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
             http1_settings=HTTP1Settings(max_buffer_size=(1 << 20) + 4096),
             workers_kill_timeout=WORKERS_KILL_TIMEOUT,
             log_enabled=config.dev,
-            log_access=config.dev,
+            # NB: no granian access log: with --dev the app's request logs are printed already.
+            log_access=False,
         )
 
         def ask_restart(signum: int, frame: FrameType | None) -> None:

@@ -34,7 +34,7 @@ from pocketlite.core.rate_limits import RateLimits
 from pocketlite.core.realtime import Broker
 from pocketlite.core.record import Record
 from pocketlite.core.record_query import count_records_by_filter, find_records_by_filter
-from pocketlite.core.records import SUPERUSERS, count_records, find_record_by_id
+from pocketlite.core.records import SUPERUSERS, find_record_by_id
 from pocketlite.core.routes import Router
 from pocketlite.core.settings import S3Config, Settings
 from pocketlite.core.system_jobs import register_system_jobs
@@ -148,10 +148,6 @@ class Core(Hooks):
         collection = self.find_collection(SUPERUSERS)
         assert collection is not None, "system migrations create _superusers"
         return collection
-
-    async def has_superuser(self) -> bool:
-        """Whether at least one superuser account exists."""
-        return await count_records(self.data, self.superusers()) > 0
 
     # --- changing data: every change goes through the hooks -------------------------------------
 

@@ -390,4 +390,5 @@ def test_dev_mode_prints_every_entry(tmp_path: Path) -> None:
         srv.stop()
     text = stderr.read_text()
     assert f"INFO GET /api/health?probe={mark}\n" in text
+    assert text.count(f"/api/health?probe={mark}") == 1  # once: no second access log line
     assert "   └─ invalid or incomplete filter expression" in text

@@ -36,8 +36,9 @@ $(NODE_DEPS): tests/sdk/package.json tests/sdk/package-lock.json
 	npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The dashboard's build tools (Vite, Svelte; pinned by ui/package-lock.json). Only `make ui` and
-# the test that checks ui_dist/ is fresh need them: the pyz carries the committed ui_dist/.
+# The dashboard's build tools (Vite, Svelte, TypeScript; pinned by ui/package-lock.json). Only
+# `make ui`, its type check and the test that checks ui_dist/ is fresh need them: the pyz carries
+# the committed ui_dist/.
 $(UI_DEPS): ui/package.json ui/package-lock.json
 	@command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
 	npm ci --prefix ui --no-audit --no-fund --loglevel=error
@@ -60,10 +61,11 @@ pyz: $(PYZ)
 serve: $(PYZ)
 	./$(PYZ) serve
 
-lint: $(DEPS)
+lint: $(DEPS) $(UI_DEPS)
 	$(PY) -m ruff check pocketlite tests bench build_zipapp.py
 	$(PY) -m ruff format --check pocketlite tests bench build_zipapp.py
 	$(PY) -m mypy
+	npm run check --prefix ui
 
 test: $(DEPS) $(NODE_DEPS) $(UI_DEPS) $(CHROMIUM) lint
 	$(PY) -m pytest -n 2 --dist loadgroup

@@ -6,127 +6,110 @@ dir."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Page
 
 from tests.servers import Server
-from tests.support.smtp_sink import SMTPSink
+from tests.ui.conftest import Admin, ConsoleErrors
 
 pytestmark = pytest.mark.xdist_group("browser")
 
-CHROMIUM = "/usr/bin/chromium"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@dataclass
-class Mailing:
-    """A server of its own that mails to a sink, with the superuser admin@example.com."""
-
-    server: Server
-    sink: SMTPSink
-    admin: dict[str, str]
-
-
-@pytest.fixture()
-def mailing(tmp_path: Path) -> Iterator[Mailing]:
-    sink = SMTPSink()
-    sink.start()
-    server = Server.pocketlite(tmp_path / "pb_data")
-    server.create_superuser("admin@example.com", "1234567890")
-    server.start()
-    try:
-        admin = {"Authorization": server.auth_token("admin@example.com", "1234567890")}
-        settings = {"smtp": sink.settings(), "meta": {"appURL": server.url}}
-        httpx.patch(f"{server.url}/api/settings", json=settings, headers=admin).raise_for_status()
-        yield Mailing(server, sink, admin)
-    finally:
-        server.stop()
-        sink.stop()
-
-
-def test_install_sign_in_and_out(browser: Browser, tmp_path: Path) -> None:
+def test_install_sign_in_and_out(
+    new_page: Callable[..., Page], console: ConsoleErrors, shot: Callable[[Page, str], Path], tmp_path: Path
+) -> None:
     (tmp_path / "site").mkdir()
     server = Server.pocketlite(tmp_path / "site" / "pb_data")
     server.start()
-    errors: list[str] = []
     try:
         link = re.search(r"(http://\S+/_/#/pbinstall/\S+)", server.log_path.read_text())
         assert link is not None
-        page = browser.new_page(viewport={"width": 1100, "height": 700})
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-
+        page = new_page()
         page.goto(link.group(1))
         page.get_by_label("Email").fill("first@example.com")
         page.get_by_label("Password", exact=True).fill("1234567890")
         page.get_by_label("Password again").fill("1234567890")
         page.get_by_role("button", name="Create and sign in").click()
-        page.get_by_role("heading", name="Collections").wait_for()
-        page.get_by_role("cell", name="users", exact=True).wait_for()
-        page.screenshot(path=tmp_path / "collections.png")
-        names = page.locator("tbody tr td:first-child").all_inner_texts()
-        assert names == ["_authOrigins", "_externalAuths", "_mfas", "_otps", "_superusers", "users"]
-        assert page.locator(".who").inner_text() == "first@example.com"
 
-        page.get_by_role("button", name="Sign out").click()
+        # The frame: the sidebar lists the collections (system ones folded), the account menu
+        # names the superuser; the first non-system collection is open.
+        sidebar = page.get_by_role("complementary", name="Collections")
+        sidebar.get_by_role("link", name="users").wait_for()
+        page.get_by_role("button", name="System").click()
+        names = sidebar.get_by_role("link").all_inner_texts()
+        assert [name.strip() for name in names] == [
+            "users",
+            "_superusers",
+            "_authOrigins",
+            "_externalAuths",
+            "_mfas",
+            "_otps",
+        ]
+        assert page.get_by_role("button", name="Account").inner_text().strip() == "first@example.com"
+        assert "collection=users" in page.url
+        shot(page, "collections")
+
+        page.get_by_role("button", name="Account").click()
+        page.get_by_role("menuitem", name="Logout").click()
         page.get_by_role("heading", name="Superuser sign-in").wait_for()
         page.get_by_label("Email").fill("first@example.com")
         page.get_by_label("Password").fill("not the password")
         page.get_by_role("button", name="Sign in").click()
         assert page.get_by_role("alert").inner_text() == "Failed to authenticate."
-        page.screenshot(path=tmp_path / "sign-in-failed.png")
+        console.expect("status of 400")  # the wrong password's answer
+        shot(page, "sign-in-failed")
 
         # A reload keeps the session (the SDK's auth store), and the installer link is spent.
         page.get_by_label("Password").fill("1234567890")
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("heading", name="Collections").wait_for()
+        sidebar.get_by_role("link", name="users").wait_for()
         page.reload()
-        page.get_by_role("heading", name="Collections").wait_for()
+        sidebar.get_by_role("link", name="users").wait_for()
+        assert page.title() == "Collections - Acme"
     finally:
         server.stop()
-    # The one expected failure: the wrong password's 400.
-    assert errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
 
 
-def test_sign_in_through_mfa_with_a_mailed_code(browser: Browser, mailing: Mailing, tmp_path: Path) -> None:
-    server, sink, admin = mailing.server, mailing.sink, mailing.admin
+def test_sign_in_through_mfa_with_a_mailed_code(
+    new_page: Callable[..., Page], mailing: Admin, console: ConsoleErrors, shot: Callable[[Page, str], Path]
+) -> None:
+    server, sink, admin = mailing.server, mailing.sink, mailing.headers
+    assert sink is not None
     otp = {"otp": {"enabled": True}}  # for superusers, OTP turns MFA on too
     httpx.patch(f"{server.url}/api/collections/_superusers", json=otp, headers=admin).raise_for_status()
 
-    page = browser.new_page(viewport={"width": 1100, "height": 700})
+    page = new_page()
     page.goto(f"{server.url}/_/")
     page.get_by_label("Email").fill("admin@example.com")
     page.get_by_label("Password").fill("1234567890")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("A one-time code was sent to admin@example.com.").wait_for()
-    page.screenshot(path=tmp_path / "mfa-code.png")
+    shot(page, "mfa-code")
     code = sink.wait_for("admin@example.com").find(r"<strong>(\d{8})</strong>")
     page.get_by_label("Code").fill("00000000" if code != "00000000" else "11111111")
     page.get_by_role("button", name="Confirm").click()
     page.get_by_role("alert").wait_for()
+    console.expect("status of 400")  # the wrong code
+    console.expect("status of 401")  # the password step answers "MFA required"
     page.get_by_label("Code").fill(code)
     page.get_by_role("button", name="Confirm").click()
-    page.get_by_role("heading", name="Collections").wait_for()
-    assert page.locator(".who").inner_text() == "admin@example.com"
+    page.get_by_role("complementary", name="Collections").get_by_role("link", name="users").wait_for()
+    assert page.get_by_role("button", name="Account").inner_text().strip() == "admin@example.com"
 
 
-def test_the_pages_auth_emails_link_to(browser: Browser, mailing: Mailing, tmp_path: Path) -> None:
+def test_the_pages_auth_emails_link_to(
+    new_page: Callable[..., Page], mailing: Admin, console: ConsoleErrors, shot: Callable[[Page, str], Path]
+) -> None:
     server, sink = mailing.server, mailing.sink
+    assert sink is not None
     users = f"{server.url}/api/collections/users"
     body = {"email": "ann@example.com", "password": "old-password1", "passwordConfirm": "old-password1"}
     httpx.post(f"{users}/records", json=body).raise_for_status()
-    page = browser.new_page(viewport={"width": 1100, "height": 700})
+    page = new_page()
 
     def link(count: int) -> str:
         return sink.wait_for("ann@example.com", count=count).find(r'href="([^"]*/_/#/auth/[^"]+)"')
@@ -143,10 +126,11 @@ def test_the_pages_auth_emails_link_to(browser: Browser, mailing: Mailing, tmp_p
     page.get_by_label("New password again").fill("something else")
     page.get_by_role("button", name="Set new password").click()
     page.get_by_role("alert").wait_for()  # the API's validation error
+    console.expect("status of 400")
     page.get_by_label("New password again").fill("new-password1")
     page.get_by_role("button", name="Set new password").click()
     page.get_by_text("The password was successfully changed.").wait_for()
-    page.screenshot(path=tmp_path / "password-reset.png")
+    shot(page, "password-reset")
     signed_in = httpx.post(
         f"{users}/auth-with-password", json={"identity": "ann@example.com", "password": "new-password1"}
     )
@@ -171,9 +155,10 @@ def test_the_pages_auth_emails_link_to(browser: Browser, mailing: Mailing, tmp_p
     page.get_by_text("The link is invalid or has expired.").wait_for()
 
 
-def test_a_forgotten_superuser_password(browser: Browser, mailing: Mailing) -> None:
+def test_a_forgotten_superuser_password(new_page: Callable[..., Page], mailing: Admin) -> None:
     server, sink = mailing.server, mailing.sink
-    page = browser.new_page(viewport={"width": 1100, "height": 700})
+    assert sink is not None
+    page = new_page()
     page.goto(f"{server.url}/_/")
     page.get_by_role("link", name="Forgotten password?").click()
     page.get_by_label("Email").fill("admin@example.com")
@@ -188,4 +173,4 @@ def test_a_forgotten_superuser_password(browser: Browser, mailing: Mailing) -> N
     page.get_by_label("Email").fill("admin@example.com")
     page.get_by_label("Password").fill("a-new-password")
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Collections").wait_for()
+    page.get_by_role("complementary", name="Collections").get_by_role("link", name="users").wait_for()

@@ -1,6 +1,7 @@
 """`/api/oauth2-redirect` (auth-api.md §8): the provider sends the browser back here, and the code
 goes to the app's realtime client waiting on the `@oauth2` topic (the SDKs' popup flow, where
-`state` is the realtime client id)."""
+`state` is the realtime client id). The popup then lands on the dashboard's end page, which says
+how it went and closes itself."""
 
 from __future__ import annotations
 
@@ -26,11 +27,9 @@ OAUTH2_TOPIC = "@oauth2"
 # the code, for the `auth-with-oauth2` call that follows.
 APPLE_NAMES = ExpiringMap(60)
 
-# NB: PocketBase answers with these texts when it is built without its dashboard; with one it
-# redirects to the dashboard's success/failure pages, which pocketlite will do once its admin UI
-# has them.
-_SUCCESS = "Auth completed. You can close this window and go back to the app."
-_FAILURE = "Failed to authenticate. You can close this window and go back to the app to try again."
+# Relative to /api/oauth2-redirect, as PocketBase's (so a server behind a path prefix works).
+_SUCCESS = "../_/#/auth/oauth2-redirect-success"
+_FAILURE = "../_/#/auth/oauth2-redirect-failure"
 
 
 class RedirectData(msgspec.Struct):
@@ -69,8 +68,10 @@ def _remember_apple_name(code: str, raw: str) -> None:
         APPLE_NAMES.set(code, full)
 
 
-def _failure() -> Response[str]:
-    return Response(_FAILURE, media_type="text/plain")
+def _redirect(request: AnyRequest, location: str) -> Response[str]:
+    # 303 turns a provider's form POST (Apple) into a GET of the page.
+    status = 307 if request.method == "GET" else 303
+    return Response("", status_code=status, headers={"Location": location}, media_type="text/plain")
 
 
 @route("/api/oauth2-redirect", http_method=["GET", "POST"], status_code=200)
@@ -81,27 +82,27 @@ async def oauth2_redirect(request: AnyRequest) -> Response[str]:
         try:
             data = await read_body(request, RedirectData)
         except ApiError:
-            return _failure()
+            return _redirect(request, _FAILURE)
     else:
         query = request.query_params
         data = RedirectData(query.get("state", ""), query.get("code", ""), query.get("error", ""))
     if not data.state:
-        return _failure()
+        return _redirect(request, _FAILURE)
     client = get_app(request).realtime.client(data.state)
     if client is None or client.closed or not client.has_subscription(OAUTH2_TOPIC):
-        return _failure()
+        return _redirect(request, _FAILURE)
     # One redirect per subscription.
     client.unsubscribe([OAUTH2_TOPIC])
     # NB: the browser finishing the sign-in must be where the app's realtime client is, which
     # keeps a leaked state from being completed elsewhere.
     if client.ip and client.ip != real_ip(request):
-        return _failure()
+        return _redirect(request, _FAILURE)
     if data.user and not data.error and data.code:
         _remember_apple_name(data.code, data.user)
     client.send(Message(OAUTH2_TOPIC, msgspec.json.encode(_Forwarded(data.state, data.code, data.error))))
     if data.error or not data.code:
-        return _failure()
-    return Response(_SUCCESS, media_type="text/html")
+        return _redirect(request, _FAILURE)
+    return _redirect(request, _SUCCESS)
 
 
 ROUTES = [oauth2_redirect]

@@ -1,6 +1,5 @@
 """Static files from `--publicDir` (`pb_public`) on every GET path no API route claims, with
-the rules of PocketBase's `apis.Static` and Go's `ServeMux`; and, until the admin dashboard is
-built, a page at `/_/` saying so."""
+the rules of PocketBase's `apis.Static` and Go's `ServeMux`; and the dashboard's bundle at `/_/`."""
 
 from __future__ import annotations
 
@@ -27,10 +26,12 @@ _INDEX = "index.html"
 _LOCATION_SAFE = "/!$&'()*+,;=:@~"
 _GO_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
 # The dashboard's built bundle: inside the package when installed (wheel, pyz), else the source
-# checkout's top-level ui_dist/ (an editable install).
+# checkout's top-level ui_dist/ (an editable install). POCKETLITE_DASHBOARD_DIR points at another
+# build, e.g. `vite build --watch --outDir /tmp/ui` while working on the dashboard.
 _PACKAGED_DASHBOARD = Path(__file__).resolve().parents[1] / "ui_dist"
-DASHBOARD_DIR = (
-    _PACKAGED_DASHBOARD if _PACKAGED_DASHBOARD.is_dir() else Path(__file__).resolve().parents[2] / "ui_dist"
+DASHBOARD_DIR = Path(
+    os.environ.get("POCKETLITE_DASHBOARD_DIR")
+    or (_PACKAGED_DASHBOARD if _PACKAGED_DASHBOARD.is_dir() else Path(__file__).resolve().parents[2] / "ui_dist")
 )
 # Vite names its assets by their content: cached for good. The page itself is never cached, so a
 # new version of the dashboard is picked up on the next load.

@@ -13,8 +13,9 @@ import pytest
 from tests.servers import Server
 from tests.support.sse import Realtime
 
-FAILURE = "Failed to authenticate. You can close this window and go back to the app to try again."
-SUCCESS = "Auth completed. You can close this window and go back to the app."
+# Where the popup lands: the dashboard's end pages (307 after a GET, 303 after a form POST).
+FAILURE = "../_/#/auth/oauth2-redirect-failure"
+SUCCESS = "../_/#/auth/oauth2-redirect-success"
 
 
 @pytest.fixture(scope="module")
@@ -133,23 +134,22 @@ def test_oauth2_redirect_hands_the_code_to_the_waiting_client(live: tuple[Server
     with Realtime(srv.url) as rt:
         assert rt.subscribe(["@oauth2"]).status_code == 204
         done = httpx.get(redirect, params={"state": rt.client_id, "code": "abc"})
-        assert (done.status_code, done.text) == (200, SUCCESS)
-        assert done.headers["content-type"].startswith("text/html")
+        assert (done.status_code, done.headers["location"]) == (307, SUCCESS)
         event = rt.next()
         assert (event.name, event.raw) == ("@oauth2", f'{{"state":"{rt.client_id}","code":"abc"}}')
         # One redirect per subscription.
         again = httpx.get(redirect, params={"state": rt.client_id, "code": "abc"})
-        assert (again.status_code, again.text) == (200, FAILURE)
+        assert (again.status_code, again.headers["location"]) == (307, FAILURE)
 
         assert rt.subscribe(["@oauth2"]).status_code == 204
         denied = httpx.get(redirect, params={"state": rt.client_id, "error": "access_denied"})
-        assert (denied.status_code, denied.text) == (200, FAILURE)
+        assert (denied.status_code, denied.headers["location"]) == (307, FAILURE)
         assert rt.next().data == {"state": rt.client_id, "code": "", "error": "access_denied"}
 
         # Apple posts a form.
         assert rt.subscribe(["@oauth2"]).status_code == 204
         posted = httpx.post(redirect, data={"state": rt.client_id, "code": "xyz", "user": '{"name":{}}'})
-        assert (posted.status_code, posted.text) == (200, SUCCESS)
+        assert (posted.status_code, posted.headers["location"]) == (303, SUCCESS)
         assert rt.next().data == {"state": rt.client_id, "code": "xyz"}
 
 
@@ -161,8 +161,7 @@ def test_oauth2_redirect_hands_the_code_to_the_waiting_client(live: tuple[Server
 def test_oauth2_redirect_failures(live: tuple[Server, dict[str, str]], params: dict[str, str]) -> None:
     srv, _ = live
     response = httpx.get(f"{srv.url}/api/oauth2-redirect", params=params)
-    assert (response.status_code, response.text) == (200, FAILURE)
-    assert response.headers["content-type"].startswith("text/plain")
+    assert (response.status_code, response.headers["location"]) == (307, FAILURE)
 
 
 def test_oauth2_redirect_needs_the_subscription_and_the_same_ip(live: tuple[Server, dict[str, str]]) -> None:
@@ -170,8 +169,14 @@ def test_oauth2_redirect_needs_the_subscription_and_the_same_ip(live: tuple[Serv
     redirect = f"{srv.url}/api/oauth2-redirect"
     with Realtime(srv.url, headers={"X-Real-IP": "10.0.0.7"}) as rt:
         params = {"state": rt.client_id, "code": "abc"}
-        assert httpx.get(redirect, params=params, headers={"X-Real-IP": "10.0.0.7"}).text == FAILURE
+        assert (
+            httpx.get(redirect, params=params, headers={"X-Real-IP": "10.0.0.7"}).headers["location"]
+            == FAILURE
+        )
         body = {"clientId": rt.client_id, "subscriptions": ["@oauth2"]}
         httpx.post(f"{srv.url}/api/realtime", json=body, headers={"X-Real-IP": "10.0.0.7"}).raise_for_status()
-        assert httpx.get(redirect, params=params, headers={"X-Real-IP": "10.0.0.8"}).text == FAILURE
+        assert (
+            httpx.get(redirect, params=params, headers={"X-Real-IP": "10.0.0.8"}).headers["location"]
+            == FAILURE
+        )
         assert rt.quiet() == []

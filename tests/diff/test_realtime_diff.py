@@ -249,3 +249,26 @@ def test_the_script_delivers_events(transcripts: tuple[list[Any], list[Any]]) ->
     """The comparison is only worth something if PocketBase itself sent events."""
     received = sum(len(events) for _, _, by_client in transcripts[1] for events in by_client.values())
     assert received > 20
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        ("GET", {"state": "nobody", "code": "abc"}),
+        ("GET", {}),
+        ("POST", {"state": "nobody", "code": "abc"}),
+    ],
+    ids=["GET unknown client", "GET nothing", "POST unknown client"],
+)
+def test_oauth2_redirect_lands_on_the_dashboards_end_page(
+    pair: tuple[Server, Server], method: str, params: dict[str, str]
+) -> None:
+    answers = []
+    for server in pair:
+        url = f"{server.url}/api/oauth2-redirect"
+        if method == "GET":
+            response = httpx.get(url, params=params)
+        else:
+            response = httpx.post(url, data=params)
+        answers.append((response.status_code, response.headers.get("location")))
+    assert answers[0] == answers[1]

@@ -174,3 +174,14 @@ def test_a_forgotten_superuser_password(new_page: Callable[..., Page], mailing: 
     page.get_by_label("Password").fill("a-new-password")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("complementary", name="Collections").get_by_role("link", name="users").wait_for()
+
+
+def test_the_oauth2_popup_end_pages(new_page: Callable[..., Page], admin: Admin) -> None:
+    # The provider sends the popup back to /api/oauth2-redirect, which redirects here: a state
+    # no realtime client waits for ends on the failure page.
+    page = new_page()
+    page.goto(f"{admin.server.url}/api/oauth2-redirect?state=nobody&code=abc")
+    page.get_by_role("heading", name="Auth failed.").wait_for()
+    assert page.url.endswith("/_/#/auth/oauth2-redirect-failure")
+    page.goto(f"{admin.server.url}/_/#/auth/oauth2-redirect-success")
+    page.get_by_role("heading", name="Auth completed.").wait_for()

@@ -78,6 +78,7 @@ bench: $(DEPS)
 	$(PY) -m bench.realtime
 	$(PY) -m bench.files
 	$(PY) -m bench.operations
+	$(PY) -m bench.dashboard
 
 clean:
 	rm -rf dist build $(VENV) tests/sdk/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -127,6 +127,21 @@ def new_page(browser: Browser, console: ConsoleErrors) -> Iterator[Callable[...,
 
 
 @pytest.fixture()
+def two_tabs(browser: Browser, console: ConsoleErrors) -> Iterator[Callable[[], tuple[Page, Page]]]:
+    """Two pages of one browser context: tabs sharing localStorage (and BroadcastChannel)."""
+    contexts = []
+
+    def make() -> tuple[Page, Page]:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        contexts.append(context)
+        return console.watch(context.new_page()), console.watch(context.new_page())
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture()
 def signed_in(new_page: Callable[..., Page]) -> Callable[[Admin], Page]:
     """A page of the dashboard with the superuser's session already stored (as after a sign-in
     through the form, which tests/ui/test_dashboard.py covers)."""

@@ -110,3 +110,51 @@ def test_a_401_ends_the_session(
         "",
         '{"token":"","record":null}',
     )
+
+
+def test_collections_overview(
+    admin: Admin, signed_in: Callable[[Admin], Page], shot: Callable[[Page, str], Path]
+) -> None:
+    users = admin.api("GET", "/api/collections/users").json()
+    admin.api(
+        "POST",
+        "/api/collections",
+        json={"name": "authors", "listRule": "", "fields": [{"name": "name", "type": "text"}]},
+    ).raise_for_status()
+    authors = admin.api("GET", "/api/collections/authors").json()
+    posts = {
+        "name": "posts",
+        "listRule": "author.name != ''",
+        "fields": [
+            {"name": "title", "type": "text"},
+            {"name": "author", "type": "relation", "collectionId": authors["id"], "maxSelect": 1},
+            {"name": "readers", "type": "relation", "collectionId": users["id"], "maxSelect": 5},
+        ],
+    }
+    admin.api("POST", "/api/collections", json=posts).raise_for_status()
+    page = signed_in(admin)
+    page.get_by_role("button", name="Collections overview").click()
+    diagram = page.get_by_label("Collections diagram")
+    for name in ("users", "authors", "posts"):
+        diagram.get_by_role("region", name=name).wait_for()
+    # One line per relation field, drawn to its target.
+    expect(diagram.locator("svg.lines path")).to_have_count(2)
+    expect(diagram.get_by_role("region", name="_superusers")).to_have_count(0)
+    diagram.get_by_role("region", name="posts").hover()
+    expect(diagram.locator("svg.lines path.lit")).to_have_count(2)
+    shot(page, "diagram")
+    page.get_by_label("System collections").check()
+    diagram.get_by_role("region", name="_superusers").wait_for()
+    page.get_by_label("System collections").uncheck()
+
+    page.get_by_role("tab", name="Rules").click()
+    rows = page.get_by_role("dialog").locator("tbody tr")
+    expect(rows).to_have_count(3)
+    texts = {row.split("\t")[0].strip(): row.split("\t")[1].strip() for row in rows.all_inner_texts()}
+    assert texts == {"users": "id = @request.auth.id", "authors": "Public", "posts": "author.name != ''"}
+    page.get_by_role("radio", name="Auth rule").click()
+    expect(rows).to_have_count(1)
+    assert rows.inner_text().split("\t")[1].strip() == "Public"
+    shot(page, "rules")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)

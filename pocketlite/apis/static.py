@@ -29,9 +29,10 @@ _GO_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "
 # checkout's top-level ui_dist/ (an editable install). POCKETLITE_DASHBOARD_DIR points at another
 # build, e.g. `vite build --watch --outDir /tmp/ui` while working on the dashboard.
 _PACKAGED_DASHBOARD = Path(__file__).resolve().parents[1] / "ui_dist"
+_CHECKOUT_DASHBOARD = Path(__file__).resolve().parents[2] / "ui_dist"
 DASHBOARD_DIR = Path(
     os.environ.get("POCKETLITE_DASHBOARD_DIR")
-    or (_PACKAGED_DASHBOARD if _PACKAGED_DASHBOARD.is_dir() else Path(__file__).resolve().parents[2] / "ui_dist")
+    or (_PACKAGED_DASHBOARD if _PACKAGED_DASHBOARD.is_dir() else _CHECKOUT_DASHBOARD)
 )
 # Vite names its assets by their content: cached for good. The page itself is never cached, so a
 # new version of the dashboard is picked up on the next load.

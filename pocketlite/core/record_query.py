@@ -116,10 +116,10 @@ async def list_records(
         query.and_filter(params.filter)
     if len([s for s in params.sort.split(",") if s.strip()]) > MAX_SORT_FIELDS:
         raise ValueError("too many sort fields")
-    order = build_sort(params.sort, resolver)
+    table = quote(collection.name)
+    order = build_sort(params.sort, resolver, table)
     query.apply_rule_joins()
     distinct = "DISTINCT " if resolver.joins else ""
-    table = quote(collection.name)
     order_sql = f" ORDER BY {order}" if order else ""
     page_sql = f"LIMIT {params.per_page} OFFSET {params.offset}"
     rows = await db.fetch_all(
@@ -257,8 +257,8 @@ async def find_records_by_filter(
     """The records matching a filter (`{:name}` placeholders filled from `params`), for code:
     no rules apply and hidden fields may be used. `limit` 0 means all."""
     query = _code_query(app, collection, text, params)
-    order = build_sort(sort, query.resolver)
     table = quote(collection.name)
+    order = build_sort(sort, query.resolver, table)
     distinct = "DISTINCT " if query.resolver.joins else ""
     sql = f"SELECT {distinct}{table}.* {query.from_sql()}"
     if order:

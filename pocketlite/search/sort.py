@@ -7,8 +7,10 @@ from pocketlite.search.resolver import FieldResolver
 __all__ = ["build_sort"]
 
 
-def build_sort(text: str, resolver: FieldResolver) -> str:
-    """The `ORDER BY` list ("" for no sort); `ValueError` for a field that can't be sorted by."""
+def build_sort(text: str, resolver: FieldResolver, table: str = "") -> str:
+    """The `ORDER BY` list ("" for no sort); `ValueError` for a field that can't be sorted by.
+    `table` (quoted) qualifies `@rowid`: a filter across relations joins other tables, and a bare
+    `_rowid_` is then ambiguous to SQLite (PocketBase prefixes it with the first FROM table too)."""
     if not text:
         return ""
     parts = []
@@ -20,7 +22,7 @@ def build_sort(text: str, resolver: FieldResolver) -> str:
             parts.append("RANDOM()")
             continue
         if name == "@rowid":
-            parts.append(f"`_rowid_` {direction}")
+            parts.append(f"{table}.`_rowid_` {direction}" if table else f"`_rowid_` {direction}")
             continue
         try:
             result = resolver.resolve(name)

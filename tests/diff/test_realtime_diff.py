@@ -266,9 +266,6 @@ def test_oauth2_redirect_lands_on_the_dashboards_end_page(
     answers = []
     for server in pair:
         url = f"{server.url}/api/oauth2-redirect"
-        if method == "GET":
-            response = httpx.get(url, params=params)
-        else:
-            response = httpx.post(url, data=params)
+        response = httpx.get(url, params=params) if method == "GET" else httpx.post(url, data=params)
         answers.append((response.status_code, response.headers.get("location")))
     assert answers[0] == answers[1]

@@ -99,6 +99,12 @@ CASES = [
     Case("a superusers-only list", "GET", "/api/collections/_mfas/records"),
     Case("sorted", "GET", f"{R}?sort=-views,title", auth=True),
     Case("sorted by @rowid", "GET", f"{R}?sort=-@rowid", auth=True),
+    Case(
+        "sorted by @rowid, filtered across a join",
+        "GET",
+        f"{R}?sort=-@rowid&fields=id&filter=@collection.notes.title!=''",
+        auth=True,
+    ),
     Case("filtered with like", "GET", f"{R}?filter=title~'o'"),
     Case("a guest filtering by a hidden field", "GET", f"{R}?filter=secret='s1'"),
     Case("a superuser filtering by a hidden field", "GET", f"{R}?filter=secret='s1'", auth=True),

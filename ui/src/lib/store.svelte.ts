@@ -6,7 +6,7 @@ import { pb, isAbort } from "./api";
 import { report } from "./errors.svelte";
 
 export interface OAuth2ProviderInfo {
-    key: string;
+    name: string;
     displayName: string;
     logo: string;
     [option: string]: unknown;

@@ -1,8 +1,7 @@
 // The record form's model: a record's values as the inputs edit them, back to the API's payload,
-// the fingerprint that tells unsaved changes, drafts, and small helpers (dates, secrets, file
-// tokens) shared by the panel's inputs.
-import { ClientResponseError, getTokenPayload, type CollectionField, type CollectionModel, type RecordModel } from "pocketbase";
-import { pb } from "../../../lib/api";
+// the fingerprint that tells unsaved changes, drafts, and small helpers (dates, secrets) shared
+// by the panel's inputs.
+import { ClientResponseError, type CollectionField, type CollectionModel, type RecordModel } from "pocketbase";
 
 // A record's values keyed by field name; each field type has its own shape (string, number,
 // array of names and Files, {lon, lat}…), so the map cannot be typed more closely.
@@ -201,38 +200,4 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 export function randomSecret(length: number): string {
     const bytes = crypto.getRandomValues(new Uint8Array(length));
     return Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join("");
-}
-
-// ---- files
-
-const TOKEN_KEY = "pbLastFileToken";
-
-let pending: Promise<string> | null = null;
-
-/** A file token for protected files, cached (also across reloads) until a minute before expiry;
- *  inputs asking at the same time share one request. */
-export function fileToken(): Promise<string> {
-    const cached = localStorage.getItem(TOKEN_KEY) ?? "";
-    if (cached && (getTokenPayload(cached).exp ?? 0) * 1000 - 60_000 > Date.now()) return Promise.resolve(cached);
-    pending ??= pb.files
-        .getToken({ requestKey: null })
-        .then((token) => {
-            localStorage.setItem(TOKEN_KEY, token);
-            return token;
-        })
-        .finally(() => (pending = null));
-    return pending;
-}
-
-export function hasProtectedFiles(collection: CollectionModel | undefined): boolean {
-    return !!collection?.fields.some((f) => f.type === "file" && f.protected);
-}
-
-/** What the preview dialog can show of a file, by its extension ("" = nothing: download it). */
-export function previewKind(name: string): "image" | "video" | "audio" | "pdf" | "" {
-    if (/\.(jpe?g|png|gif|webp|svg|avif|bmp|ico)$/i.test(name)) return "image";
-    if (/\.(mp4|webm|ogv|mov|m4v)$/i.test(name)) return "video";
-    if (/\.(mp3|wav|ogg|oga|m4a|flac|aac)$/i.test(name)) return "audio";
-    if (/\.pdf$/i.test(name)) return "pdf";
-    return "";
 }

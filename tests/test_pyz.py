@@ -47,7 +47,11 @@ def test_the_pyz_runs_from_an_empty_directory(pyz: Path, tmp_path: Path) -> None
         # The dashboard's bundle travels inside the pyz.
         page = httpx.get(f"{server.url}/_/")
         assert page.status_code == 200
-        assert page.content == (Path(__file__).resolve().parents[1] / "ui_dist" / "index.html").read_bytes()
+        bundle = Path(__file__).resolve().parents[1] / "ui_dist"
+        assert page.content == (bundle / "index.html").read_bytes()
+        for asset in (bundle / "assets").iterdir():  # the chunks loaded later too
+            served = httpx.get(f"{server.url}/_/assets/{asset.name}")
+            assert (served.status_code, served.content) == (200, asset.read_bytes())
     finally:
         server.stop()
 

@@ -90,17 +90,34 @@ class ConsoleErrors:
 
     seen: list[str] = field(default_factory=list)
     allowed: list[str] = field(default_factory=list)
+    # Set when the test body is over: what pages log while fixtures stop the server is not the
+    # flow's doing.
+    over: bool = False
 
     def watch(self, page: Page) -> Page:
-        page.on("console", lambda line: self.seen.append(line.text) if line.type == "error" else None)
-        page.on("pageerror", lambda error: self.seen.append(f"uncaught: {error}"))
+        page.on("console", lambda line: self._seen(line.text) if line.type == "error" else None)
+        page.on("pageerror", lambda error: self._seen(f"uncaught: {error}"))
         return page
+
+    def _seen(self, text: str) -> None:
+        if not self.over:
+            self.seen.append(text)
 
     def expect(self, pattern: str) -> None:
         self.allowed.append(pattern)
 
     def unexpected(self) -> list[str]:
         return [text for text in self.seen if not any(re.search(pattern, text) for pattern in self.allowed)]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        errors = getattr(item, "funcargs", {}).get("console")
+        if isinstance(errors, ConsoleErrors):
+            errors.over = True
 
 
 @pytest.fixture()

@@ -1,7 +1,7 @@
 """The dashboard at /_/ in a real browser (Debian's chromium driven by Playwright): the first-run
-installer creates the first superuser and signs in, the collections show, sign-out and a failed
-sign-in; a sign-in through MFA with a mailed one-time code. Screenshots go to the test's tmp
-dir."""
+installer (a first superuser, or a backup), signing in and out, OTP+MFA turned on for superusers
+in the dashboard and then a sign-in through MFA with a mailed one-time password, the pages the
+auth e-mails link to, a forgotten password, the OAuth2 popup's end pages."""
 
 from __future__ import annotations
 
@@ -75,15 +75,26 @@ def test_install_sign_in_and_out(
 
 
 def test_sign_in_through_mfa_with_a_mailed_code(
-    new_page: Callable[..., Page], mailing: Admin, console: ConsoleErrors, shot: Callable[[Page, str], Path]
+    signed_in: Callable[..., Page], mailing: Admin, console: ConsoleErrors, shot: Callable[[Page, str], Path]
 ) -> None:
-    server, sink, admin = mailing.server, mailing.sink, mailing.headers
+    sink = mailing.sink
     assert sink is not None
-    otp = {"otp": {"enabled": True}}  # for superusers, OTP turns MFA on too
-    httpx.patch(f"{server.url}/api/collections/_superusers", json=otp, headers=admin).raise_for_status()
+    # OTP and MFA turned on for superusers in the dashboard (they switch together there)...
+    page = signed_in(mailing, "#/collections?collection=_superusers")
+    page.get_by_role("button", name="Edit collection").click()
+    panel = page.get_by_role("dialog", name="Edit _superusers collection")
+    panel.get_by_role("tab", name="Options").click()
+    otp = panel.get_by_role("region", name="One-time password (OTP)")
+    otp.get_by_role("button", name=re.compile("^One-time password")).click()
+    otp.get_by_label("Enable").check()
+    panel.get_by_role("button", name="Save changes").click()
+    page.get_by_text('Successfully updated collection "_superusers".').wait_for()
+    options = mailing.api("GET", "/api/collections/_superusers").json()
+    assert (options["otp"]["enabled"], options["mfa"]["enabled"]) == (True, True)
 
-    page = new_page()
-    page.goto(f"{server.url}/_/")
+    # ...then signing in takes the password and a mailed one-time password.
+    page.get_by_role("button", name="Account").click()
+    page.get_by_role("menuitem", name="Logout").click()
     page.get_by_label("Email").fill("admin@example.com")
     page.get_by_label("Password", exact=True).fill("1234567890")
     page.get_by_role("heading", name="Superuser login (1/3)").wait_for()

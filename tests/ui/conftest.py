@@ -26,8 +26,10 @@ ADMIN_PASSWORD = "1234567890"
 SCREENSHOTS = Path(os.environ.get("UI_SCREENSHOTS", Path(__file__).parents[2] / "build" / "ui-screenshots"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running while it is
+    # open, and later tests of the same worker call asyncio.run().
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield launched

@@ -158,3 +158,21 @@ def test_collections_overview(
     shot(page, "rules")
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def test_tabs_share_collection_changes(admin: Admin, two_tabs: Callable[[], tuple[Page, Page]]) -> None:
+    first, second = two_tabs()
+    for page in (first, second):
+        page.goto(f"{admin.server.url}/_/")
+    first.get_by_label("Email").fill("admin@example.com")
+    first.get_by_label("Password", exact=True).fill("1234567890")
+    first.get_by_role("button", name="Login").click()
+    for page in (first, second):
+        page.get_by_role("complementary", name="Collections").get_by_role("link", name="users").wait_for()
+    # A collection created in one tab shows in the other's sidebar without a reload.
+    first.get_by_role("button", name="New collection").click()
+    panel = first.get_by_role("dialog", name="Create collection")
+    panel.get_by_label("Name").fill("journal")
+    panel.get_by_role("button", name="Create", exact=True).click()
+    second.get_by_role("complementary", name="Collections").get_by_role("link", name="journal").wait_for()
+    assert admin.api("GET", "/api/collections/journal").status_code == 200

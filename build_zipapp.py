@@ -9,16 +9,34 @@ shebang names that interpreter's version: build it with the Python that will run
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+# What the wheel is built from (pyproject.toml names the rest).
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "pocketlite", "ui_dist")
 
 
 def build(output: Path) -> Path:
     """Run shiv over this project; returns the path of the pyz."""
     output.parent.mkdir(parents=True, exist_ok=True)
+    # From a scratch copy: setuptools builds in the source's build/ dir, and a leftover of an
+    # earlier build there (or a second build at the same time) breaks the next one.
+    with tempfile.TemporaryDirectory(prefix="pocketlite-pyz-") as scratch:
+        for name in SOURCES:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, Path(scratch) / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(source, Path(scratch) / name)
+        _shiv(output, Path(scratch))
+    return output
+
+
+def _shiv(output: Path, source: Path) -> None:
     python = f"/usr/bin/env python{sys.version_info.major}.{sys.version_info.minor}"
     subprocess.run(
         [
@@ -38,14 +56,13 @@ def build(output: Path) -> Path:
             "--reproducible",
             # granian starts its workers as new interpreters; they must find the unpacked deps.
             "--extend-pythonpath",
-            str(ROOT),
+            str(source),
             "--quiet",
             "--disable-pip-version-check",
         ],
         check=True,
-        cwd=ROOT,
+        cwd=source,
     )
-    return output
 
 
 def main() -> None:

@@ -172,7 +172,7 @@ def test_tabs_share_collection_changes(admin: Admin, two_tabs: Callable[[], tupl
     # A collection created in one tab shows in the other's sidebar without a reload.
     first.get_by_role("button", name="New collection").click()
     panel = first.get_by_role("dialog", name="Create collection")
-    panel.get_by_label("Name").fill("journal")
+    panel.get_by_role("textbox", name="Name", exact=True).fill("journal")
     panel.get_by_role("button", name="Create", exact=True).click()
     second.get_by_role("complementary", name="Collections").get_by_role("link", name="journal").wait_for()
     assert admin.api("GET", "/api/collections/journal").status_code == 200

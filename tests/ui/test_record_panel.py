@@ -435,11 +435,13 @@ def test_hide_controls_locks_existing_records(admin: Admin, signed_in: Callable[
     admin.api("PATCH", "/api/settings", json={"meta": {"hideControls": True}}).raise_for_status()
     page = signed_in(admin, f"#/collections?collection=tags&record={tags[0]}")
     panel = page.get_by_role("dialog", name="Edit tags record")
+    unlock = panel.get_by_role("button", name="Unlock to save")
+    expect(unlock).to_be_visible()  # once the settings are loaded
     panel.get_by_label("name").fill("alpha 2")
     page.keyboard.press("Control+s")
     expect(panel.get_by_role("button", name="Save changes")).to_have_count(0)
     assert admin.api("GET", f"/api/collections/tags/records/{tags[0]}").json()["name"] == "alpha"
-    panel.get_by_role("button", name="Unlock to save").click()
+    unlock.click()
     panel.get_by_role("button", name="Save changes").click()
     expect(panel).to_be_hidden()
     assert admin.api("GET", f"/api/collections/tags/records/{tags[0]}").json()["name"] == "alpha 2"

@@ -107,36 +107,4 @@ export function saveColumns(collectionId: string, choices: Record<string, boolea
 }
 
 // The last searches per collection, newest first.
-const HISTORY = "pbRecordsSearchHistory_";
-const HISTORY_SIZE = 15;
 
-export function loadHistory(collectionId: string): string[] {
-    try {
-        const stored = JSON.parse(localStorage.getItem(HISTORY + collectionId) ?? "[]");
-        return Array.isArray(stored) ? stored.filter((entry) => typeof entry === "string") : [];
-    } catch {
-        return [];
-    }
-}
-
-export function saveHistory(collectionId: string, entries: string[]): void {
-    localStorage.setItem(HISTORY + collectionId, JSON.stringify(entries.slice(0, HISTORY_SIZE)));
-}
-
-export function rememberSearch(collectionId: string, filter: string): string[] {
-    const entries = [filter, ...loadHistory(collectionId).filter((entry) => entry !== filter)];
-    saveHistory(collectionId, entries);
-    return entries.slice(0, HISTORY_SIZE);
-}
-
-/** Saves `data` as a file through the browser. */
-export function download(data: BlobPart, filename: string, type: string): void {
-    const url = URL.createObjectURL(new Blob([data], { type }));
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = filename;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-}

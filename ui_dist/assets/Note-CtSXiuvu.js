@@ -1,0 +1,1 @@
+import{Dt as e,H as t,N as n,S as r,W as i,k as a,nt as o,ot as s}from"./api-BaGg1C83.js";var c=i(`<div><!></div>`);function l(i,l){var u=c(),d=s(u);n(d,()=>l.children),e(u),o(()=>{a(u,1,`note ${l.kind??``}`,`svelte-is9rln`),r(u,`role`,l.role)}),t(i,u)}export{l as t};

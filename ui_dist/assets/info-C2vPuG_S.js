@@ -1,0 +1,1 @@
+import{d as e,f as t}from"./api-BaGg1C83.js";import{t as n}from"./Icon-N0_PkvTC.js";var r=new Set([`$$slots`,`$$events`,`$$legacy`]);function i(i,a){let o=e(a,r),s={name:`info`,size:24,node:[[`circle`,{cx:`12`,cy:`12`,r:`10`}],[`path`,{d:`M12 16v-4`}],[`path`,{d:`M12 8h.01`}]]};n(i,t(()=>o,{get icon(){return s}}))}export{i as t};

@@ -1,0 +1,1 @@
+import{d as e,f as t}from"./api-BaGg1C83.js";import{t as n}from"./Icon-N0_PkvTC.js";var r=new Set([`$$slots`,`$$events`,`$$legacy`]);function i(i,a){let o=e(a,r),s={name:`play`,size:24,node:[[`path`,{d:`M5 5a2 2 0 0 1 3.008-1.728l11.997 6.998a2 2 0 0 1 .003 3.458l-12 7A2 2 0 0 1 5 19z`}]]};n(i,t(()=>o,{get icon(){return s}}))}export{i as t};

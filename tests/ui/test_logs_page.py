@@ -351,3 +351,20 @@ def test_logs_page_in_dark_mode_and_narrow(
     page.set_viewport_size({"width": 560, "height": 700})
     expect(page.locator("svg[aria-label='Requests per hour']")).to_have_attribute("height", "100")
     shot(page, "narrow")
+
+
+def test_copy_the_logs_list_as_an_sdk_call(signed_in: Callable[..., Page], admin: Admin) -> None:
+    page = signed_in(admin, "#/logs?filter=data.status%20%3E%3D%20400")
+    page.get_by_role("button", name="Copy as SDK call").click()
+    page.get_by_role("menuitem", name="Copy as JS").click()
+    expect(page.get_by_text("Copied the JS SDK call.")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    # The list as it is loaded: the superusers preset, the filter, the first load's time bound.
+    call = re.fullmatch(r'pb\.logs\.getList\(1, 50, \{ filter: "(.*)", sort: "-@rowid" \}\)', copied)
+    assert call is not None, copied
+    assert "data.auth!='_superusers'" in call.group(1)
+    assert "data.status >= 400" in call.group(1)
+    assert re.search(r'created <= \\"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d', call.group(1))
+    # The same filter answers through the API.
+    sent = call.group(1).replace('\\"', '"')
+    assert admin.api("GET", "/api/logs", params={"filter": sent}).status_code == 200

@@ -18,6 +18,11 @@ export class LogsListing {
     #page = 0;
     #filter = "";
 
+    /** The filter the list is loaded with (the time bound of the first load included). */
+    get filter(): string {
+        return this.#filter;
+    }
+
     /** Loads the first page for `filters` and `zoom` again, or (without arguments) the next page. */
     async load(reset?: { filters: string[]; zoom: Zoom | null }): Promise<void> {
         if (reset) this.#filter = joinFilters([...reset.filters, timeFilter(reset.zoom, new Date())]);

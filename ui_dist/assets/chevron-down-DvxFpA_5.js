@@ -1,0 +1,1 @@
+import{d as e,f as t}from"./api-BaGg1C83.js";import{t as n}from"./Icon-N0_PkvTC.js";var r=new Set([`$$slots`,`$$events`,`$$legacy`]);function i(i,a){let o=e(a,r),s={name:`chevron-down`,size:24,node:[[`path`,{d:`m6 9 6 6 6-6`}]]};n(i,t(()=>o,{get icon(){return s}}))}export{i as t};

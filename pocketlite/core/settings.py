@@ -6,10 +6,9 @@ import base64
 import ipaddress
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pocketlite.core.db import Database
 from pocketlite.core.errors import ValidationError, ValidationErrors
@@ -18,6 +17,9 @@ from pocketlite.core.fields.url_syntax import is_url
 from pocketlite.core.validators import Rule, first_error, is_empty, length, match, min_value, one_of, required
 from pocketlite.tools import gojson
 from pocketlite.tools.cron import Schedule, ScheduleError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = ["Settings", "load_settings", "save_settings", "settings_errors"]
 
@@ -140,6 +142,9 @@ def _cipher(encryption_env: str) -> AESGCM | None:
     key = os.environ.get(encryption_env, "")
     if len(key.encode()) != 32:
         raise ValueError(f"the value of ${encryption_env} must be 32 characters long")
+    # Imported only when settings are encrypted: loading `cryptography` costs every start ~10 ms.
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     return AESGCM(key.encode())
 
 

@@ -16,12 +16,15 @@ import hashlib
 import hmac
 import re
 from collections.abc import AsyncIterator
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 
-import httpx
-
 from pocketlite.tools.filesystem import CHUNK, Attrs, FileInfo, ListedFile
+
+# httpx is imported where requests are made: importing it costs ~50 ms (its command line pulls
+# in click and rich), which every start of the server and of the CLI would pay without S3 in use.
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["S3Error", "S3Filesystem"]
 
@@ -72,6 +75,8 @@ class S3Filesystem:
         secret: str,
         force_path_style: bool = False,
     ) -> None:
+        import httpx
+
         if not endpoint:
             endpoint = f"https://s3.{region}.amazonaws.com"
         elif "://" not in endpoint:
@@ -123,6 +128,8 @@ class S3Filesystem:
 
     async def stream(self, key: str, start: int, end: int) -> AsyncIterator[bytes]:
         """The bytes `[start, end)` as they arrive."""
+        import httpx
+
         path = self._path(key)
         headers = self._sign("GET", path, "", {"range": f"bytes={start}-{end - 1}"}, _sha256(b""))
         try:
@@ -180,6 +187,8 @@ class S3Filesystem:
     async def upload(self, key: str, source: BinaryIO, content_type: str, metadata: dict[str, str]) -> None:
         """Upload what `source` holds from its start, streamed in pieces (one PUT, so at most
         the 5 GiB S3 takes in one request)."""
+        import httpx
+
         size = source.seek(0, 2)
         source.seek(0)
 
@@ -199,6 +208,8 @@ class S3Filesystem:
 
     async def download(self, key: str, target: BinaryIO) -> None:
         """Write an object into `target` as it arrives."""
+        import httpx
+
         path = self._path(key)
         headers = self._sign("GET", path, "", {}, _sha256(b""))
         try:
@@ -223,6 +234,8 @@ class S3Filesystem:
         query: dict[str, str] | None = None,
         allow_missing: bool = False,
     ) -> httpx.Response | None:
+        import httpx
+
         path = self._path(key)
         query_string = "&".join(
             f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted((query or {}).items())

@@ -13,7 +13,6 @@ from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 import bcrypt
-import jwt
 import msgspec
 
 __all__ = [
@@ -199,6 +198,10 @@ def decode_token_unverified(token: str) -> dict[str, Any]:
 
 def verify_token(token: str, key: str) -> dict[str, Any] | None:
     """The claims of an HS256 JWT whose signature and time claims are valid, else None."""
+    # Imported on first use: pyjwt loads `cryptography` (~50 ms), which commands that never see a
+    # token (`superuser …`, `migrate …`) need not pay for.
+    import jwt
+
     try:
         claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["exp"]})
     except jwt.PyJWTError:

@@ -9,20 +9,26 @@ from __future__ import annotations
 import email.utils
 import secrets
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
-from litestar import Response
+from litestar import Litestar, Response
 from litestar.response import Stream
+from litestar.response.base import ASGIResponse
+from litestar.types import Receive, Send
 
 from pocketlite.apis.context import AnyRequest
-from pocketlite.tools.filesystem import Filesystem
+from pocketlite.tools.filesystem import Filesystem, LocalFilesystem
 from pocketlite.tools.gomime import type_by_extension
 from pocketlite.tools.gosniff import SNIFF_LEN, detect_content_type
 
 __all__ = ["extension", "serve_content"]
 
-# Bodies up to this size are read whole; bigger ones are streamed.
+# Bodies up to this size are read whole; bigger ones are streamed, or sent by the server itself.
 _IN_MEMORY = 1 << 20
+# The ASGI extension granian offers: the server sends a file by its path, off the event loop and
+# without the bytes passing through Python.
+_PATHSEND = "http.response.pathsend"
 # What Go's `serveError` removes from the headers before answering an error.
 _ERROR_DROPPED = ("Cache-Control", "Last-Modified", "ETag", "Content-Encoding")
 
@@ -146,7 +152,31 @@ async def serve_content(
     if whole is not None:
         return Response(whole[start:end], status_code=status, headers=headers)
     headers["Content-Length"] = str(end - start)
+    pathsend = _PATHSEND in (request.scope.get("extensions") or {})
+    if not ranges and pathsend and isinstance(storage, LocalFilesystem):
+        return _PathSend(storage.path(key), headers)
     return Stream(storage.stream(key, start, end), status_code=status, headers=headers)
+
+
+class _PathSend(Response[bytes]):
+    """A whole local file, sent by the server itself (`http.response.pathsend`)."""
+
+    def __init__(self, path: Path, headers: dict[str, Any]) -> None:
+        super().__init__(b"", headers=headers)
+        self.path = path
+
+    def to_asgi_response(self, app: Litestar | None, request: AnyRequest, **kwargs: Any) -> ASGIResponse:
+        return _PathSendASGI(self.path, self.headers, request.method == "HEAD")
+
+
+class _PathSendASGI(ASGIResponse):
+    def __init__(self, path: Path, headers: dict[str, Any], head: bool) -> None:
+        length = int(headers["Content-Length"])
+        super().__init__(headers=headers, content_length=length, is_head_response=head)
+        self.path = path
+
+    async def send_body(self, send: Send, receive: Receive) -> None:
+        await send({"type": _PATHSEND, "path": str(self.path)})  # type: ignore[arg-type]
 
 
 def _multipart(

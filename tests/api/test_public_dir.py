@@ -260,6 +260,14 @@ def test_head_has_the_headers_without_the_body(servers: dict[str, Server]) -> No
     assert response.content == b""
 
 
+def test_head_of_a_file_the_server_sends_itself(servers: dict[str, Server]) -> None:
+    # Over 1 MiB, a whole file goes by its path (granian's `http.response.pathsend`).
+    response = _get(servers["site"], "/big.bin", method="HEAD")
+    assert response.status == 200
+    assert response.headers["content-length"] == str(2 << 20)
+    assert response.content == b""
+
+
 def test_several_ranges_are_multipart(servers: dict[str, Server]) -> None:
     response = _get(servers["site"], "/style.css", {"Range": "bytes=0-0,2-3"})
     assert response.status == 206

@@ -8,10 +8,7 @@ import re
 import time
 from typing import Any
 
-import jwt
 import msgspec
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from litestar import Response, get, patch, post
 
 from pocketlite.apis.auth_forms import email_format, validate_form
@@ -272,6 +269,11 @@ async def apple_client_secret(request: AnyRequest) -> Response[bytes]:
         "iat": now,
         "exp": now + form.duration,
     }
+    # Imported here, for the one request that needs them (~50 ms at every start otherwise).
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     try:
         key = serialization.load_pem_private_key(form.privateKey.strip().encode(), None)
     except (ValueError, TypeError) as exc:

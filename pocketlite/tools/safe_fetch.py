@@ -9,8 +9,6 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
-
 __all__ = ["UnsafeURLError", "download_public"]
 
 
@@ -48,6 +46,8 @@ async def download_public(url: str, *, max_bytes: int, timeout: float = 10.0) ->
     pinned = f"[{addresses[0]}]" if ":" in addresses[0] else addresses[0]
     target = urlunsplit((parts.scheme, f"{pinned}:{port}", parts.path or "/", parts.query, ""))
     headers = {"Host": parts.netloc}
+    import httpx  # here: importing it costs every server start ~50 ms
+
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
         try:
             async with client.stream(

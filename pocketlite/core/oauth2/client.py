@@ -10,11 +10,9 @@ import asyncio
 import datetime as _dt
 import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode
 
-import httpx
-import jwt
 import msgspec
 
 from pocketlite.core.auth_options import OAuth2Provider
@@ -22,11 +20,16 @@ from pocketlite.core.oauth2.specs import SPECS, Spec
 from pocketlite.core.oauth2.users import MAPPERS, UserError, Userinfo
 from pocketlite.tools.types import format_datetime
 
+# httpx and pyjwt (with `cryptography`) are imported where a sign-in uses them: together they cost
+# every server start ~100 ms otherwise.
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = ["AuthUser", "OAuth2Error", "auth_url", "fetch_auth_user", "uses_pkce"]
 
 TOKEN_FAILED = "Failed to fetch OAuth2 token."
 USER_FAILED = "Failed to fetch OAuth2 user."
-_TIMEOUT = httpx.Timeout(30.0)
+_TIMEOUT = 30.0
 _APPLE_JWKS = "https://appleid.apple.com/auth/keys"
 # Clock skew allowed on id_token times (PocketBase: 5 minutes, PB_ID_TOKEN_LEEWAY seconds).
 _LEEWAY = int(os.environ.get("PB_ID_TOKEN_LEEWAY", "300") or 300)
@@ -165,6 +168,8 @@ async def _id_token_claims(config: OAuth2Provider, token: dict[str, Any]) -> dic
     id_token = token.get("id_token")
     if not isinstance(id_token, str) or not id_token:
         raise OAuth2Error(USER_FAILED, "empty id_token")
+    import jwt
+
     apple = config.name == "apple"
     try:
         claims: dict[str, Any] = jwt.decode(
@@ -188,6 +193,8 @@ async def _id_token_claims(config: OAuth2Provider, token: dict[str, Any]) -> dic
 
 
 def _check_signature(id_token: str, jwks_url: str) -> None:
+    import jwt
+
     try:
         key = jwt.PyJWKClient(jwks_url, timeout=30).get_signing_key_from_jwt(id_token)
         jwt.decode(id_token, key.key, algorithms=["RS256", "RS384", "RS512", "ES256", "ES384"], options={
@@ -201,6 +208,8 @@ async def fetch_auth_user(
     config: OAuth2Provider, code: str, code_verifier: str, redirect_url: str
 ) -> AuthUser:
     """Exchange the authorization code and load the provider's user."""
+    import httpx
+
     mapper = MAPPERS.get(config.name)
     if mapper is None:
         raise OAuth2Error(TOKEN_FAILED, f"unknown provider {config.name!r}")

@@ -22,6 +22,8 @@ from pocketlite.core.base import Core
 from pocketlite.core.events import BootstrapEvent, CollectionEvent, SettingsReloadEvent, TerminateEvent
 from pocketlite.core.logs import LogBridge
 from pocketlite.core.migrations import run_migrations
+from pocketlite.core.realtime import Broker
+from pocketlite.core.realtime_cluster import ClusterBroker
 from pocketlite.core.settings import Settings, load_settings, save_settings
 from pocketlite.migrations import SYSTEM_MIGRATIONS
 from pocketlite.tools.filelock import try_lock
@@ -55,13 +57,20 @@ class Config(msgspec.Struct, kw_only=True, frozen=True):
     encryption_env: str = ""
     query_timeout: int = 30
     index_fallback: bool = True
+    # The realtime bus of `serve --workers N` (`tools/pubsub.py` endpoints); "" = one process.
+    bus: str = ""
 
 
 class App(Core):
     """The running application: `Core` plus configuration and lifecycle."""
 
     def __init__(self, config: Config) -> None:
-        super().__init__(Path(config.data_dir).resolve(), dev=config.dev, query_timeout=config.query_timeout)
+        super().__init__(
+            Path(config.data_dir).resolve(),
+            dev=config.dev,
+            query_timeout=config.query_timeout,
+            broker=(lambda core: ClusterBroker(core, config.bus, self.sync)) if config.bus else Broker,
+        )
         self.config = config
         self._cron_lock: IO[str] | None = None
         # What the caches were loaded from; see `sync()`.
@@ -101,6 +110,7 @@ class App(Core):
             clear_temp_dir(self.data_dir)
             self.logger.start()
             logging.getLogger().addHandler(self._log_bridge)
+            await self.realtime.start()
         except BaseException:
             # aiosqlite's worker threads would keep the process alive after the error.
             await self._close()

@@ -382,6 +382,7 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
     from granian.server import Server
 
     from pocketlite.apis import CONFIG_ENV, RESTART_SIGNAL, WORKERS_KILL_TIMEOUT
+    from pocketlite.tools.pubsub import Hub
 
     host, port = _address(args.http)
     _check_bindable(host, port)
@@ -411,7 +412,12 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
         )
     sys.stdout.flush()
 
-    os.environ[CONFIG_ENV] = msgspec.json.encode(config).decode()
+    # Several workers share realtime events over a hub in this process (`tools/pubsub.py`).
+    hub = Hub() if args.workers > 1 else None
+    if hub is not None:
+        hub.start()
+    workers_config = config if hub is None else msgspec.structs.replace(config, bus=hub.endpoints)
+    os.environ[CONFIG_ENV] = msgspec.json.encode(workers_config).decode()
     restart = False
     with lock:
         server = Server(
@@ -441,7 +447,11 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
             server.signal_handler_interrupt()  # type: ignore[no-untyped-call]
 
         signal.signal(RESTART_SIGNAL, ask_restart)
-        server.serve()
+        try:
+            server.serve()
+        finally:
+            if hub is not None:
+                hub.close()
         if restart:
             _restart_in_place(config)
 

@@ -88,11 +88,11 @@ async def oauth2_redirect(request: AnyRequest) -> Response[str]:
         data = RedirectData(query.get("state", ""), query.get("code", ""), query.get("error", ""))
     if not data.state:
         return _redirect(request, _FAILURE)
-    client = get_app(request).realtime.client(data.state)
+    client = await get_app(request).realtime.find(data.state)
     if client is None or client.closed or not client.has_subscription(OAUTH2_TOPIC):
         return _redirect(request, _FAILURE)
     # One redirect per subscription.
-    client.unsubscribe([OAUTH2_TOPIC])
+    await client.replace(client.auth, [s for s in client.subscriptions if s != OAUTH2_TOPIC])
     # NB: the browser finishing the sign-in must be where the app's realtime client is, which
     # keeps a leaked state from being completed elsewhere.
     if client.ip and client.ip != real_ip(request):

@@ -170,7 +170,7 @@ async def subscribe(request: AnyRequest) -> Response[Any]:
     """Replace the client's subscriptions (an empty list unsubscribes from everything)."""
     form = await read_body(request, SubscribeForm, "", wrap_unsupported=True)  # "" = the generic message
     _validate(form)
-    client = get_app(request).realtime.client(form.clientId)
+    client = await get_app(request).realtime.find(form.clientId)
     if client is None:
         raise NotFoundError("Missing or invalid client id.")
     # NB: a client id is a bearer secret; tying it to the IP that connected makes a leaked one
@@ -183,9 +183,7 @@ async def subscribe(request: AnyRequest) -> Response[Any]:
         raise ForbiddenError("The current and the previous request authorization don't match.")
 
     async def apply(e: RealtimeSubscribeRequestEvent) -> None:
-        client.auth = auth
-        client.unsubscribe()
-        client.subscribe(e.subscriptions)
+        await client.replace(auth, e.subscriptions)
         e.no_content()
 
     event = RealtimeSubscribeRequestEvent(exchange_of(request), client, list(form.subscriptions))

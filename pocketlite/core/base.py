@@ -57,7 +57,14 @@ _STAGED = "collections"
 class Core(Hooks):
     """Databases, settings, collections, storage, realtime, cron and hooks of one app."""
 
-    def __init__(self, data_dir: Path, *, dev: bool = False, query_timeout: float = 30) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        dev: bool = False,
+        query_timeout: float = 30,
+        broker: Callable[[Core], Broker] = Broker,
+    ) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.dev = dev
@@ -67,7 +74,7 @@ class Core(Hooks):
         self._local_storage = LocalFilesystem(data_dir / "storage")
         self._s3: tuple[S3Config, S3Filesystem] | None = None
         self._collections: dict[str, Collection] = {}  # by id and by lower-cased name
-        self.realtime = Broker(self)
+        self.realtime = broker(self)
         self.logger = Logger(self)
         self.cron = Cron()
         self.rate_limits = RateLimits(self.cron)

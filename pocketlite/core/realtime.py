@@ -42,7 +42,17 @@ from pocketlite.tools.security import random_string
 if TYPE_CHECKING:
     from pocketlite.core.base import Core
 
-__all__ = ["MAX_PENDING", "Broker", "Client", "Message", "Options", "parse_options", "same_auth"]
+__all__ = [
+    "MAX_PENDING",
+    "Broker",
+    "Client",
+    "Delivery",
+    "Message",
+    "Options",
+    "deliver",
+    "parse_options",
+    "same_auth",
+]
 
 _log = logging.getLogger("pocketlite")
 
@@ -144,6 +154,12 @@ class Client:
             else:
                 self._topics.pop(topic, None)
 
+    async def replace(self, auth: Record | None, subscriptions: Iterable[str]) -> None:
+        """Bind `auth` and replace every subscription (a subscribe call's effect)."""
+        self.auth = auth
+        self.unsubscribe()
+        self.subscribe(subscriptions)
+
     def matching(self, topic: str) -> list[tuple[str, Options]]:
         """The subscriptions to `topic`, whatever their options."""
         return self._topics.get(topic, [])
@@ -190,7 +206,7 @@ def _auth_key(auth: Record | None) -> tuple[str, str] | None:
 
 # Rendered events by (client auth, rule, options) for one record change; None = not allowed.
 _Memo = dict[tuple[Any, ...], bytes | None]
-_Delivery = tuple[Client, Message]
+Delivery = tuple[Client, Message]
 _Listener = tuple[Client, Record | None]  # a client and the auth it had when the change committed
 
 
@@ -204,7 +220,7 @@ class Broker:
         self._worker: asyncio.Task[None] | None = None
         self._closed = False
         # Delete events rendered before the row went, by the delete's event, until it commits.
-        self._deletes: weakref.WeakKeyDictionary[RecordEvent, list[_Delivery]] = weakref.WeakKeyDictionary()
+        self._deletes: weakref.WeakKeyDictionary[RecordEvent, list[Delivery]] = weakref.WeakKeyDictionary()
 
     def bind(self, app: Core) -> None:
         """Bind the handlers that hear record and collection changes on `app`'s hooks."""
@@ -214,9 +230,7 @@ class Broker:
         app.on_record_after_update_success.bind(Handler(self._saved, "pbRealtimeUpdate", _OUTER, listened))
         app.on_record_delete.bind(Handler(self._deleting, "pbRealtimeDeleting", _INNER, listened))
         app.on_record_after_delete_success.bind(
-            Handler(
-                self._deleted, "pbRealtimeDelete", _OUTER, lambda e: bool(self._clients) or e in self._deletes
-            )
+            Handler(self._deleted, "pbRealtimeDelete", _OUTER, lambda e: listened(e) or e in self._deletes)
         )
         app.on_collection_after_update_success.bind(Handler(self._collection_saved, "pbRealtimeAuth", _OUTER))
         app.on_collection_after_delete_success.bind(Handler(self._collection_gone, "pbRealtimeAuth", _OUTER))
@@ -238,8 +252,16 @@ class Broker:
         client.close()
 
     def client(self, client_id: str) -> Client | None:
-        """The connected client with this id."""
+        """The connected client of this process with this id."""
         return self._clients.get(client_id)
+
+    async def find(self, client_id: str) -> Client | None:
+        """The connected client with this id, wherever it is connected (a subscribe call may
+        reach another worker than the client's stream)."""
+        return self._clients.get(client_id)
+
+    async def start(self) -> None:
+        """Begin working (the in-process broker needs nothing)."""
 
     def clients(self) -> list[Client]:
         """Every connected client."""
@@ -254,12 +276,13 @@ class Broker:
             self._worker.cancel()
             self._worker = None
 
-    def unset_auth(self, collection: Collection, record_id: str | None = None) -> None:
+    def unset_auth(self, collection: Collection | str, record_id: str | None = None) -> None:
         """Make guests of the clients bound to a record of `collection` (any record when
         `record_id` is None): its secret changed, or it was deleted."""
+        collection_id = collection if isinstance(collection, str) else collection.id
         for client in self.clients():
             auth = client.auth
-            if auth is not None and auth.collection.id == collection.id and record_id in (None, auth.id):
+            if auth is not None and auth.collection.id == collection_id and record_id in (None, auth.id):
                 client.auth = None
 
     # --- changes, heard through the hooks ---------------------------------------------------------
@@ -280,23 +303,26 @@ class Broker:
         if e.record.collection.is_auth:
             self.unset_auth(e.record.collection, e.record.id)
         if deliveries:
-            self._enqueue(lambda: _deliver(deliveries))
+            self._enqueue(lambda: deliver(deliveries))
         await e.next()
 
     async def _collection_saved(self, e: CollectionEvent) -> None:
-        # A new token secret (a changed auth rule) signs every client of it out.
-        secret = e.collection.auth.authToken.secret if e.collection.auth else None
-        for client in self.clients():
-            auth = client.auth
-            if auth is not None and auth.collection.id == e.collection.id:
-                old = auth.collection.auth.authToken.secret if auth.collection.auth else None
-                if old != secret:
-                    client.auth = None
+        self.collection_saved(e.collection)
         await e.next()
 
     async def _collection_gone(self, e: CollectionEvent) -> None:
         self.unset_auth(e.collection)
         await e.next()
+
+    def collection_saved(self, collection: Collection) -> None:
+        """A collection changed: a new token secret signs every client of it out."""
+        secret = collection.auth.authToken.secret if collection.auth else None
+        for client in self.clients():
+            auth = client.auth
+            if auth is not None and auth.collection.id == collection.id:
+                old = auth.collection.auth.authToken.secret if auth.collection.auth else None
+                if old != secret:
+                    client.auth = None
 
     def saved(self, action: str, record: Record) -> None:
         """A create or update committed: refresh bound auth records, then fan out."""
@@ -313,7 +339,7 @@ class Broker:
         audience = [(client, client.auth) for client in self.clients()]
         self._enqueue(lambda: self._fan_out(action, record, audience))
 
-    async def _render_delete(self, record: Record) -> list[_Delivery]:
+    async def _render_delete(self, record: Record) -> list[Delivery]:
         """The delete events, rendered while the row is still visible outside the transaction
         (delivered once the delete commits)."""
         # NB: a fresh context has no open transaction, so these reads see the committed state.
@@ -339,9 +365,9 @@ class Broker:
                 _log.exception("realtime fan-out failed")
 
     async def _fan_out(self, action: str, record: Record, audience: list[_Listener]) -> None:
-        _deliver(await self._deliveries(action, record, audience))
+        deliver(await self._deliveries(action, record, audience))
 
-    async def _deliveries(self, action: str, record: Record, audience: list[_Listener]) -> list[_Delivery]:
+    async def _deliveries(self, action: str, record: Record, audience: list[_Listener]) -> list[Delivery]:
         collection = record.collection
         view, list_ = collection.viewRule, collection.listRule
         topics = (
@@ -354,7 +380,7 @@ class Broker:
             (collection.id, list_, "list"),
         )
         memo: _Memo = {}
-        out: list[_Delivery] = []
+        out: list[Delivery] = []
         for client, auth in audience:
             for topic, rule, kind in topics:
                 for sub, options in client.matching(topic):
@@ -399,6 +425,6 @@ class Broker:
         return msgspec.json.encode({"record": presented, "action": action})
 
 
-def _deliver(deliveries: list[_Delivery]) -> None:
+def deliver(deliveries: list[Delivery]) -> None:
     for client, message in deliveries:
         client.send(message)

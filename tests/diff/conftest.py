@@ -11,8 +11,11 @@ from tests.servers import Server
 
 
 @contextmanager
-def serving_pair(tmp_path_factory: pytest.TempPathFactory, prefix: str) -> Iterator[tuple[Server, Server]]:
-    """(pocketlite, PocketBase) on fresh data dirs, each with the same superuser, both serving."""
+def serving_pair(
+    tmp_path_factory: pytest.TempPathFactory, prefix: str, *serve_args: str
+) -> Iterator[tuple[Server, Server]]:
+    """(pocketlite, PocketBase) on fresh data dirs, each with the same superuser, both serving;
+    `serve_args` go to pocketlite's `serve` only."""
     servers = (
         Server.pocketlite(tmp_path_factory.mktemp(f"{prefix}_pocketlite") / "pb_data"),
         Server.pocketbase(tmp_path_factory.mktemp(f"{prefix}_pocketbase") / "pb_data"),
@@ -20,7 +23,8 @@ def serving_pair(tmp_path_factory: pytest.TempPathFactory, prefix: str) -> Itera
     try:
         for server in servers:
             server.create_superuser()
-            server.start()
+        servers[0].start(*serve_args)
+        servers[1].start()
         yield servers
     finally:
         for server in servers:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from tests.diff.conftest import serving_pair
 from tests.diff.normalize import normalize
 from tests.servers import Server
 from tests.support.sse import Realtime
@@ -239,9 +240,25 @@ def transcripts(pair: tuple[Server, Server], tokens: tuple[str, str]) -> tuple[l
     return _run(pair[0], tokens[0]), _run(pair[1], tokens[1])
 
 
+@pytest.fixture(scope="module")
+def transcripts_on_workers(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Any], list[Any]]:
+    """The script against `serve --workers 3` (each call of the script opens its own
+    connection, so streams, subscribe calls and writes land on different workers)."""
+    with serving_pair(tmp_path_factory, "rt_workers", "--workers=3") as (ours, theirs):
+        return _run(ours, ours.auth_token()), _run(theirs, theirs.auth_token())
+
+
 @pytest.mark.parametrize("index", range(len(SCRIPT)), ids=[what for what, _ in SCRIPT])
 def test_same_events(index: int, transcripts: tuple[list[Any], list[Any]]) -> None:
     ours, theirs = transcripts[0][index], transcripts[1][index]
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("index", range(len(SCRIPT)), ids=[what for what, _ in SCRIPT])
+def test_same_events_on_several_workers(
+    index: int, transcripts_on_workers: tuple[list[Any], list[Any]]
+) -> None:
+    ours, theirs = transcripts_on_workers[0][index], transcripts_on_workers[1][index]
     assert ours == theirs
 
 

@@ -71,6 +71,9 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self.closed = False
+        # Run right before COMMIT, still holding the write lock (so in commit order across
+        # processes); an error rolls back.
+        self.before_commit: list[Callable[[], None]] = []
         # Run after COMMIT, in order, once the writer is free again; dropped on rollback. And
         # the reverse, told what failed the transaction.
         self.on_commit: list[Callable[[], Awaitable[None]]] = []
@@ -235,11 +238,20 @@ class Database:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield tx
+                if not discard:
+                    for prepare in tx.before_commit:
+                        prepare()
             except BaseException as exc:
                 await self._writer.rollback()
                 failure = exc
             else:
-                await (self._writer.rollback() if discard else self._writer.commit())
+                try:
+                    await (self._writer.rollback() if discard else self._writer.commit())
+                except BaseException as exc:
+                    # A failed COMMIT (a full disk) leaves the transaction open.
+                    with contextlib.suppress(Exception):
+                        await self._writer.rollback()
+                    failure = exc
             finally:
                 tx.closed = True
                 self._tx.reset(token)
@@ -276,6 +288,14 @@ class Database:
             await callback()
         else:
             tx.on_commit.append(callback)
+
+    def before_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` right before the current transaction commits, while it still holds the
+        write lock: what it does happens in commit order, whichever process commits."""
+        tx = self._tx.get()
+        if tx is None:
+            raise RuntimeError("before_commit needs an open transaction")
+        tx.before_commit.append(callback)
 
     def after_rollback(self, callback: Callable[[BaseException], Awaitable[None]]) -> None:
         """Run `callback` if the current transaction rolls back; nothing outside a transaction

@@ -4,12 +4,14 @@ Each worker keeps its own clients and renders their events, as the in-process `B
 what crosses processes goes over a publish/subscribe bus (`tools/pubsub.py`) on which every
 worker sees every message, its own included, in one order. The rules built on that:
 
-* A committed change is published, not fanned out: every worker (the writer too) fans it out
-  to its clients when the change comes back from the bus. All workers thus deliver in the bus's
-  order, which is the order the writers published — right after each commit.
+* A transaction's record changes are published right before its COMMIT, while it still holds
+  SQLite's write lock, and a second message says whether it committed. Publications thus come
+  in commit order, whichever worker wrote; every worker (the writer too) fans a transaction out
+  to its clients once its commit is known, strictly in that order. A single save outside a
+  transaction gets one of its own for this.
 * A delete is rendered while its row still exists: before the delete runs, the writer publishes
-  it and waits until every worker has rendered it for its clients; once the delete commits a
-  second message releases those events (a rollback discards them).
+  it and waits until every worker has rendered it for its clients; the events go out with the
+  rest of the transaction (a rollback discards them).
 * A subscribe call may reach another worker than the client's stream. That worker asks the
   others for the client (its IP, auth and subscriptions), runs the hooks with a stand-in, and
   sends the outcome to the client's worker, answering only once that worker applied it: an
@@ -30,7 +32,7 @@ import msgspec
 
 from pocketlite.core.collection import Collection
 from pocketlite.core.errors import NotFoundError
-from pocketlite.core.events import CollectionEvent, RecordErrorEvent, RecordEvent
+from pocketlite.core.events import CollectionEvent, RecordEvent
 from pocketlite.core.realtime import Broker, Client, Delivery, Message, deliver
 from pocketlite.core.record import Record
 from pocketlite.tools.hook import Handler
@@ -46,12 +48,16 @@ _log = logging.getLogger("pocketlite")
 
 # Seconds to wait for another worker's answer before taking it for gone.
 PEER_TIMEOUT = 2.0
+# Hook priorities: staging wraps every other execute handler; a delete is rendered last before
+# it runs.
+_FIRST, _LAST = -99, 99
 # Seconds a starting worker waits for the bus to forward its hello.
 _JOIN_TIMEOUT = 10.0
 # A delete rendered for a writer that never said whether it committed is dropped after this.
 _PREPARED_TTL = 60.0
 
-_AuthKey = tuple[str, str] | None  # (collection id, record id) of a client's auth
+# Where a transaction keeps its staged changes (`Transaction.state`).
+_STAGED = "realtime"
 
 
 # --- the messages on the bus ----------------------------------------------------------------------
@@ -73,10 +79,20 @@ class Bye(_Msg, tag="bye"):
     worker: str
 
 
-class Change(_Msg, tag="change"):
+class Change(msgspec.Struct, array_like=True):
+    """One record change of a transaction; a delete names its rendering (`Deleting.token`)."""
+
     action: str
     collection: str
     row: dict[str, Any]
+    rendered: str = ""
+
+
+class Changes(_Msg, tag="changes"):
+    """A transaction's record changes, published right before its COMMIT."""
+
+    token: str
+    changes: list[Change]
 
 
 class Deleting(_Msg, tag="deleting"):
@@ -91,13 +107,11 @@ class Rendered(_Msg, tag="rendered"):
     worker: str
 
 
-class Deleted(_Msg, tag="deleted"):
+class Committed(_Msg, tag="committed"):
     token: str
-    collection: str
-    record: str
 
 
-class Dropped(_Msg, tag="dropped"):
+class RolledBack(_Msg, tag="rolledback"):
     token: str
 
 
@@ -143,11 +157,11 @@ _Any = (
     Hello
     | Here
     | Bye
-    | Change
+    | Changes
+    | Committed
+    | RolledBack
     | Deleting
     | Rendered
-    | Deleted
-    | Dropped
     | CollectionChanged
     | Ask
     | Answer
@@ -219,12 +233,20 @@ class ClusterBroker(Broker):
         self._waits: dict[str, _Replies] = {}
         # Deletes rendered for this worker's clients, by token, until their writer says more.
         self._prepared: dict[str, tuple[float, list[Delivery]]] = {}
-        # The token of each delete this worker runs, by (collection id, record id).
+        # The rendering of each delete this worker runs, by (collection id, record id).
         self._tokens: dict[tuple[str, str], str] = {}
+        # Published transactions, in commit order, each waiting to hear whether it committed:
+        # token → [changes, committed (None: not known yet), when it arrived].
+        self._transactions: dict[str, list[Any]] = {}
 
     def bind(self, app: Core) -> None:
-        super().bind(app)
-        app.on_record_after_delete_error.bind(Handler(self._delete_failed, "pbRealtimeDeleteFailed", -99))
+        # NB: not the in-process broker's after-success handlers: changes are staged inside the
+        # transaction instead, to be published in commit order.
+        for action in ("create", "update", "delete"):
+            app.hook(f"on_record_{action}_execute").bind(Handler(self._executing, "pbRealtimeStage", _FIRST))
+        app.on_record_delete.bind(Handler(self._deleting, "pbRealtimeDeleting", _LAST))
+        app.on_collection_after_update_success.bind(Handler(self._collection_saved, "pbRealtimeAuth", _FIRST))
+        app.on_collection_after_delete_success.bind(Handler(self._collection_gone, "pbRealtimeAuth", _FIRST))
 
     # --- the bus ---------------------------------------------------------------------------------
 
@@ -259,12 +281,27 @@ class ClusterBroker(Broker):
 
     async def _listen(self) -> None:
         assert self._member is not None
-        while True:
-            raw = await self._member.receive()
-            try:
-                await self._handle(_decode(raw))
-            except Exception:  # one bad message must not stop realtime for everyone
-                _log.exception("realtime bus message failed")
+        incoming: asyncio.Future[bytes] | None = None
+        try:
+            while True:
+                if incoming is None:
+                    incoming = asyncio.ensure_future(self._member.receive())
+                # NB: while a transaction waits for its outcome, wake up now and then to give up
+                # on a writer that died between its COMMIT and saying so. (The receive goes on:
+                # cancelling it could lose a message.)
+                wait = PEER_TIMEOUT if self._transactions else None
+                done, _ = await asyncio.wait({incoming}, timeout=wait)
+                if not done:
+                    await self._fan_out_decided()
+                    continue
+                raw, incoming = incoming.result(), None
+                try:
+                    await self._handle(_decode(raw))
+                except Exception:  # one bad message must not stop realtime for everyone
+                    _log.exception("realtime bus message failed")
+        finally:
+            if incoming is not None:
+                incoming.cancel()
 
     async def _ask(self, message: _Msg, token: str, enough: Callable[[Any], bool]) -> dict[str, Any]:
         """Publish a request and wait for every known worker's answer (or a sufficient one)."""
@@ -290,20 +327,13 @@ class ClusterBroker(Broker):
 
     async def _handle(self, message: _Msg) -> None:
         match message:
-            case Change(action, collection_id, row):
-                collection = await self._collection(collection_id)
-                if collection is not None:
-                    self.saved(action, Record.from_row(collection, row))
+            case Changes(token, changes):
+                self._transactions[token] = [changes, None, time.monotonic()]
+            case Committed(token) | RolledBack(token) if token in self._transactions:
+                self._transactions[token][1] = isinstance(message, Committed)
+                await self._fan_out_decided()
             case Deleting(worker, token, collection_id, row):
                 await self._render_for_writer(worker, token, collection_id, row)
-            case Deleted(token, collection_id, record_id):
-                self.unset_auth(collection_id, record_id)
-                prepared = self._prepared.pop(token, None)
-                if prepared is not None:
-                    deliveries = prepared[1]
-                    self._enqueue(lambda: deliver(deliveries))
-            case Dropped(token):
-                self._prepared.pop(token, None)
             case Rendered(token, worker):
                 self._answer(token, worker, True)
             case CollectionChanged(collection_id, gone):
@@ -344,14 +374,29 @@ class ClusterBroker(Broker):
         await self._sync()
         return self._app.find_collection(collection_id)
 
-    # --- changes: published, fanned out when they come back -------------------------------------
+    # --- changes: staged in their transaction, fanned out in commit order ------------------------
 
-    def _listened(self, _: RecordEvent) -> bool:
-        return True  # another worker may have clients
-
-    async def _saved(self, e: RecordEvent) -> None:
-        self.publish(Change(e.type, e.record.collection.id, _row(e.record)))
+    async def _executing(self, e: RecordEvent) -> None:
+        db = self._app.data
+        if db.current_transaction() is None:
+            async with db.transaction():
+                await self._executing(e)
+            return
         await e.next()
+        tx = db.current_transaction()
+        assert tx is not None
+        staged: list[Change] | None = tx.state.get(_STAGED)
+        if staged is None:
+            staged = tx.state[_STAGED] = []
+            token = random_string(20)
+            db.before_commit(lambda: self.publish(Changes(token, staged)))
+            await db.after_commit(lambda: self._decided(Committed(token)))
+            db.after_rollback(lambda _: self._decided(RolledBack(token)))
+        rendered = self._tokens.pop((e.record.collection.id, e.record.id), "") if e.type == "delete" else ""
+        staged.append(Change(e.type, e.record.collection.id, _row(e.record), rendered))
+
+    async def _decided(self, outcome: Committed | RolledBack) -> None:
+        self.publish(outcome)
 
     async def _deleting(self, e: RecordEvent) -> None:
         token = random_string(20)
@@ -360,17 +405,32 @@ class ClusterBroker(Broker):
         await self._ask(message, token, lambda _: False)
         await e.next()
 
-    async def _deleted(self, e: RecordEvent) -> None:
-        token = self._tokens.pop((e.record.collection.id, e.record.id), None)
-        if token is not None:
-            self.publish(Deleted(token, e.record.collection.id, e.record.id))
-        await e.next()
+    async def _fan_out_decided(self) -> None:
+        """Fan out the transactions whose outcome is known, in commit order, up to the first
+        that is still waiting (given up on after `PEER_TIMEOUT`: its writer died)."""
+        while self._transactions:
+            token, (changes, committed, arrived) = next(iter(self._transactions.items()))
+            if committed is None:
+                if time.monotonic() - arrived < PEER_TIMEOUT:
+                    return
+                _log.warning("realtime: a transaction's writer never said whether it committed; dropped")
+                committed = False
+            del self._transactions[token]
+            for change in changes:
+                prepared = self._prepared.pop(change.rendered, None) if change.rendered else None
+                if committed:
+                    await self._fan_out_change(change, prepared[1] if prepared else [])
 
-    async def _delete_failed(self, e: RecordErrorEvent) -> None:
-        token = self._tokens.pop((e.record.collection.id, e.record.id), None)
-        if e.type == "delete" and token is not None:
-            self.publish(Dropped(token))
-        await e.next()
+    async def _fan_out_change(self, change: Change, rendered: list[Delivery]) -> None:
+        collection = await self._collection(change.collection)
+        if collection is None:
+            return
+        if change.action == "delete":
+            self.unset_auth(collection, change.row.get("id"))
+            if rendered:
+                self._enqueue(lambda: deliver(rendered))
+        else:
+            self.saved(change.action, Record.from_row(collection, change.row))
 
     async def _collection_saved(self, e: CollectionEvent) -> None:
         self.publish(CollectionChanged(e.collection.id, False))

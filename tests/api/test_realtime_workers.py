@@ -147,6 +147,40 @@ def test_concurrent_writes_reach_everyone_in_one_order(live: tuple[Server, dict[
             stream.close()
 
 
+def test_the_last_event_of_a_record_is_its_last_committed_state(live: tuple[Server, dict[str, str]]) -> None:
+    """Writers on several workers race to update one record: events go out in commit order, so
+    every stream's last event for it shows what the database holds."""
+    srv, admin = live
+    record = httpx.post(f"{srv.url}/api/collections/items/records", json={"n": 0}, headers=admin).json()
+    streams = [Realtime(srv.url) for _ in range(4)]
+    try:
+        for stream in streams:
+            assert _subscribe(stream, [f"items/{record['id']}"]).status_code == 204
+
+        def write(worker: int) -> None:
+            with httpx.Client(base_url=srv.url, headers=admin) as client:
+                for n in range(15):
+                    client.patch(
+                        f"/api/collections/items/records/{record['id']}", json={"n": worker * 100 + n}
+                    )
+
+        threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        final = httpx.get(f"{srv.url}/api/collections/items/records/{record['id']}").json()["n"]
+        orders = [[e.data["record"]["n"] for e in stream.take(60)] for stream in streams]
+        assert all(order == orders[0] for order in orders)
+        assert orders[0][-1] == final
+        for worker in range(4):  # each writer's updates in the order it made them
+            own = [n for n in orders[0] if n // 100 == worker]
+            assert own == [worker * 100 + n for n in range(15)]
+    finally:
+        for stream in streams:
+            stream.close()
+
+
 def test_rules_auth_and_deletes_across_workers(live: tuple[Server, dict[str, str]]) -> None:
     """An owner-only collection: the owner's stream sees its notes created, changed and deleted
     through other workers; a guest and another user see nothing."""

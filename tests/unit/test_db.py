@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -102,3 +103,40 @@ async def test_heavy_reads_run_on_threads_and_are_interrupted_after_the_timeout(
 async def test_the_loop_side_reader_is_read_only(db: Database) -> None:
     with pytest.raises(Exception, match=r"readonly|query_only|attempt to write"):
         await db.fetch_all("INSERT INTO t (n) VALUES (1)")
+
+
+async def test_before_commit_runs_inside_the_transaction_and_can_veto_it(
+    db: Database, tmp_path: Path
+) -> None:
+    seen: list[int] = []
+    other = sqlite3.connect(tmp_path / "test.db")
+
+    def check() -> None:
+        # Still uncommitted: another connection doesn't see the row yet.
+        seen.append(other.execute("SELECT COUNT(*) FROM t").fetchone()[0])
+
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO t (n) VALUES (1)")
+        db.before_commit(check)
+    assert seen == [0] and await _count(db) == 1
+
+    rolled_back: list[str] = []
+
+    def veto() -> None:
+        raise RuntimeError("no")
+
+    async def undo(error: BaseException) -> None:
+        rolled_back.append(str(error))
+
+    with pytest.raises(RuntimeError, match="no"):
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t (n) VALUES (2)")
+            db.before_commit(veto)
+            db.after_rollback(undo)
+    assert rolled_back == ["no"] and await _count(db) == 1
+    other.close()
+
+
+async def test_before_commit_needs_a_transaction(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        db.before_commit(lambda: None)

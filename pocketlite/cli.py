@@ -11,10 +11,11 @@ import signal
 import socket
 import sqlite3
 import sys
+import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import IO
+from typing import IO, Any
 
 import msgspec
 
@@ -47,6 +48,18 @@ _LOCK_FILE = "serve.lock"
 
 class CommandError(Exception):
     """A failure printed as `YYYY/MM/DD HH:MM:SS <message>`, exit status 1."""
+
+
+class _Exit(Exception):
+    """End the command with `status`, its reason said already (by a child process)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+# What a command reports in one line (exit status 1) rather than with a traceback.
+_FAILURES = (CommandError, HooksError, MigrationError, OSError, ValueError, sqlite3.Error)
 
 
 # --- arguments -----------------------------------------------------------------------------------
@@ -377,27 +390,13 @@ def _superuser_hint(config: Config) -> str:
 
 
 def _serve(config: Config, args: argparse.Namespace) -> None:
-    from granian.constants import Interfaces
-    from granian.http import HTTP1Settings
-    from granian.server import Server
-
-    from pocketlite.apis import CONFIG_ENV, RESTART_SIGNAL, WORKERS_KILL_TIMEOUT
-    from pocketlite.tools.pubsub import Hub
-
     host, port = _address(args.http)
     _check_bindable(host, port)
-    install_token: str | None = None
-
-    async def bootstrap(app: App) -> None:
-        nonlocal install_token
-        # Pending migrations run once, here, before any worker starts (with the hooks loaded,
-        # so model hooks fire for what they change).
-        if config.migrations_dir:
-            await apply_app_migrations(app, Path(config.migrations_dir))
-        install_token = await installer_token(app)
-
     # Prepared (and checked) before locking: the lock file lives in the data dir.
-    asyncio.run(_with_app(config, bootstrap))
+    if args.workers > 1:
+        install_token = _bootstrap(config)
+    else:
+        install_token = _bootstrap_while(config, _import_in_process_server)
     lock = _lock_data_dir(config.data_dir)
     _warn_js_hooks(config)
     base = f"http://{host}:{port}"
@@ -412,48 +411,169 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
         )
     sys.stdout.flush()
 
-    # Several workers share realtime events over a hub in this process (`tools/pubsub.py`).
-    hub = Hub() if args.workers > 1 else None
-    if hub is not None:
-        hub.start()
-    workers_config = config if hub is None else msgspec.structs.replace(config, bus=hub.endpoints)
-    os.environ[CONFIG_ENV] = msgspec.json.encode(workers_config).decode()
-    restart = False
     with lock:
-        server = Server(
-            "pocketlite.apis.server:asgi_from_env",
-            address=host,
-            port=port,
-            interface=Interfaces.ASGI,
-            workers=max(1, args.workers),
-            factory=True,
-            # Every open realtime stream holds a slot: granian's default (backlog / workers) would
-            # hang the 1,025th connection silently (DESIGN.md, measured facts).
-            backlog=4096,
-            backpressure=20000,
-            # Go's net/http reads up to 1 MiB (+4 KiB) of request line and headers where hyper's
-            # default buffer stops near 400 KiB.
-            http1_settings=HTTP1Settings(max_buffer_size=(1 << 20) + 4096),
-            workers_kill_timeout=WORKERS_KILL_TIMEOUT,
-            log_enabled=config.dev,
-            # NB: no granian access log: with --dev the app's request logs are printed already.
-            log_access=False,
-        )
-
-        def ask_restart(signum: int, frame: FrameType | None) -> None:
-            # A worker asks (`app.restart()`): stop the server as a SIGTERM would, then restart.
-            nonlocal restart
-            restart = True
-            server.signal_handler_interrupt()  # type: ignore[no-untyped-call]
-
-        signal.signal(RESTART_SIGNAL, ask_restart)
-        try:
-            server.serve()
-        finally:
-            if hub is not None:
-                hub.close()
+        options = _granian_options(config, host, port)
+        if args.workers > 1:
+            restart = _serve_workers(config, options, args.workers)
+        else:
+            restart = _serve_in_process(config, options)
         if restart:
             _restart_in_place(config)
+
+
+def _bootstrap(config: Config) -> str | None:
+    """Open the data dir (created and migrated as needed) and close it again; returns the
+    installer's token, None once a superuser exists."""
+    install_token: str | None = None
+
+    async def bootstrap(app: App) -> None:
+        nonlocal install_token
+        # Pending migrations run once, here, before any worker starts (with the hooks loaded,
+        # so model hooks fire for what they change).
+        if config.migrations_dir:
+            await apply_app_migrations(app, Path(config.migrations_dir))
+        install_token = await installer_token(app)
+
+    asyncio.run(_with_app(config, bootstrap))
+    return install_token
+
+
+def _bootstrap_while(config: Config, prepare: Callable[[], None]) -> str | None:
+    """`_bootstrap` in a child process while this one runs `prepare`. On a fresh data dir the
+    bootstrap mostly waits for SQLite's disk syncs: meanwhile the other core imports the web
+    stack. A bootstrap that fails has said why in the child; this process exits as it did."""
+    if not hasattr(os, "fork"):
+        install_token = _bootstrap(config)
+        prepare()
+        return install_token
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        status = 1
+        try:
+            install_token = _bootstrap(config)
+            # "+" and the token, or "-": a pipe closed early reads as a failed bootstrap.
+            os.write(write_end, b"-" if install_token is None else b"+" + install_token.encode())
+            status = 0
+        except _FAILURES as exc:
+            print(log_line(describe(exc)), file=sys.stderr)
+        except KeyboardInterrupt:
+            status = 130
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(status)
+    os.close(write_end)
+    try:
+        prepare()
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            answer = pipe.read()
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if status != 0 or not answer:
+        raise _Exit(status if status > 0 else 1)  # killed by a signal: a plain failure
+    return answer[1:].decode() if answer[:1] == b"+" else None
+
+
+def _import_in_process_server() -> None:
+    """What `_serve_in_process` imports, imported ahead."""
+    import granian.server.embed  # noqa: F401
+
+    import pocketlite.apis.server  # noqa: F401
+
+
+def _granian_options(config: Config, host: str, port: int) -> dict[str, Any]:
+    """What granian's servers take alike, in process or with workers."""
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+
+    return {
+        "address": host,
+        "port": port,
+        "interface": Interfaces.ASGI,
+        # Every open realtime stream holds a slot: granian's default (backlog / workers) would
+        # hang the 1,025th connection silently (DESIGN.md, measured facts).
+        "backlog": 4096,
+        "backpressure": 20000,
+        # Go's net/http reads up to 1 MiB (+4 KiB) of request line and headers where hyper's
+        # default buffer stops near 400 KiB.
+        "http1_settings": HTTP1Settings(max_buffer_size=(1 << 20) + 4096),
+        "log_enabled": config.dev,
+        # NB: no granian access log: with --dev the app's request logs are printed already.
+        "log_access": False,
+    }
+
+
+def _serve_in_process(config: Config, options: dict[str, Any]) -> bool:
+    """One worker: granian's embedded server runs the app in this process, on this process's
+    event loop, so the server is one interpreter (a worker process would import and hold the
+    whole stack a second time). Returns whether the app asked for a restart in place."""
+    from granian.server.embed import Server
+
+    from pocketlite.apis import WORKERS_KILL_TIMEOUT
+    from pocketlite.apis.server import configure_logging, create_asgi
+
+    restart = False
+
+    async def serve() -> None:
+        def ask_restart() -> None:
+            nonlocal restart
+            restart = True
+            server.stop()  # type: ignore[no-untyped-call]
+
+        configure_logging(config)
+        server = Server(create_asgi(config, ask_restart), **options)
+        # The embedded server installs no signal handlers: stop on SIGINT/SIGTERM as the worker
+        # processes do (the app's lifespan chains its own handler, ending realtime streams).
+        server.workers_kill_timeout = WORKERS_KILL_TIMEOUT
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, server.stop)
+        await server.serve()
+
+    asyncio.run(serve())
+    return restart
+
+
+def _serve_workers(config: Config, options: dict[str, Any], workers: int) -> bool:
+    """Several worker processes, each running `asgi_from_env`; this process only supervises
+    them. Returns whether a worker asked for a restart in place."""
+    from granian.server import Server
+
+    from pocketlite.apis import CONFIG_ENV, RESTART_SIGNAL, WORKERS_KILL_TIMEOUT
+    from pocketlite.tools.pubsub import Hub
+
+    # The workers share realtime events over a hub in this process (`tools/pubsub.py`).
+    hub = Hub()
+    hub.start()
+    config = msgspec.structs.replace(config, bus=hub.endpoints)
+    os.environ[CONFIG_ENV] = msgspec.json.encode(config).decode()
+    restart = False
+    server = Server(
+        "pocketlite.apis.server:asgi_from_env",
+        workers=workers,
+        factory=True,
+        workers_kill_timeout=WORKERS_KILL_TIMEOUT,
+        **options,
+    )
+
+    def ask_restart(signum: int, frame: FrameType | None) -> None:
+        # A worker asks (`app.restart()`): stop the server as a SIGTERM would, then restart.
+        nonlocal restart
+        restart = True
+        server.signal_handler_interrupt()  # type: ignore[no-untyped-call]
+
+    signal.signal(RESTART_SIGNAL, ask_restart)
+    try:
+        server.serve()
+    finally:
+        hub.close()
+    return restart
 
 
 def _restart_in_place(config: Config) -> None:
@@ -504,9 +624,11 @@ def run(argv: Sequence[str]) -> int:
             asyncio.run(_with_app(config, lambda app: migrate_command(app, args.args, config.migrations_dir)))
         else:
             asyncio.run(_with_app(config, lambda app: _superuser(app, args)))
-    except (CommandError, HooksError, MigrationError, OSError, ValueError, sqlite3.Error) as exc:
+    except _FAILURES as exc:
         print(log_line(describe(exc)), file=sys.stderr)
         return 1
+    except _Exit as exc:
+        return exc.status
     except KeyboardInterrupt:
         return 130
     return 0

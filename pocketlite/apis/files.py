@@ -23,7 +23,6 @@ from pocketlite.core.request_events import FileDownloadRequestEvent
 from pocketlite.core.view_files import find_record_by_view_file
 from pocketlite.tools.expiring import ExpiringSet
 from pocketlite.tools.filesystem import FileInfo, Filesystem
-from pocketlite.tools.thumbs import MAX_PIXELS, ImageTooLarge, make_thumb
 
 __all__ = ["ROUTES"]
 
@@ -59,7 +58,6 @@ _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 # PB_THUMBS_MAX_PIXELS pixels get no thumbnail.
 _THUMB_SLOTS = asyncio.Semaphore(int(os.environ.get("PB_THUMBS_MAX_WORKERS", (os.cpu_count() or 1) + 2)))
 _THUMB_WAIT = float(os.environ.get("PB_THUMBS_MAX_WAIT", 60))
-_THUMB_MAX_PIXELS = int(os.environ.get("PB_THUMBS_MAX_PIXELS", MAX_PIXELS))
 _MAKING: dict[str, asyncio.Future[FileInfo | None]] = {}
 # Originals refused as too large, remembered for an hour so a big file isn't read again for each
 # thumbnail request (stored names are never reused for other content).
@@ -70,6 +68,9 @@ async def _thumb(
     storage: Filesystem, original_key: str, key: str, size: str, content_type: str
 ) -> FileInfo | None:
     """The cached thumbnail, made now if missing; None when it can't be made."""
+    # Imported with the first thumbnail: Pillow would add ~40 ms and ~4 MiB to every start.
+    from pocketlite.tools.thumbs import MAX_PIXELS, ImageTooLarge, make_thumb
+
     existing = await storage.info(key)
     if existing is not None or original_key in _TOO_LARGE:
         return existing
@@ -82,9 +83,8 @@ async def _thumb(
             await _THUMB_SLOTS.acquire()
         try:
             original = await storage.read(original_key)
-            data, thumb_type = await asyncio.to_thread(
-                make_thumb, original, content_type, size, _THUMB_MAX_PIXELS
-            )
+            max_pixels = int(os.environ.get("PB_THUMBS_MAX_PIXELS", MAX_PIXELS))
+            data, thumb_type = await asyncio.to_thread(make_thumb, original, content_type, size, max_pixels)
             await storage.write(key, data, thumb_type, {})
         finally:
             _THUMB_SLOTS.release()

@@ -114,7 +114,7 @@ def test_a_decompression_bomb_serves_the_original_without_decoding(server: Serve
     assert len(refusals) == 1, refusals
     assert server.process is not None
     peaks = _peak_memory_kib(server.process.pid)
-    assert len(peaks) == 2  # the granian master and its worker
+    assert len(peaks) == 1  # one worker serves in the server process itself
     assert max(peaks.values()) < 200 * 1024, peaks
 
 

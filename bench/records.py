@@ -1,7 +1,8 @@
 """The records API under load: pocketlite against PocketBase on the same 100,000 posts.
 
     python -m bench.records [--duration 5] [--connections 16] [--posts 100000] [--json out.json]
-                            [--only "view by id,create as user"] [--rounds 3]
+                            [--only "view by id,mixed 4 conn"] [--rounds 3] [--mixed 4,16]
+                            [--workers 2]
 
 Both servers get the same data: a `posts` collection (title, ~500-char body, views, published,
 author relation to `users`, tags multi-select, created/updated autodates; indexes on `created`
@@ -9,6 +10,15 @@ and `(published, created, views)`; list/view rules "") with 100,000 rows and 1,0
 straight into each server's SQLite file. Each server is pinned to CPU 0 and this load generator to
 CPU 1 (`taskset`); workloads alternate between the servers. The generator speaks HTTP/1.1 over
 keep-alive sockets itself (an HTTP client library would be the bottleneck).
+
+Every workload runs at `--connections` except those with their own count in `CONNECTIONS`
+(view by id at 32, seeding at 8). The mixed workloads run the filtered list with total while
+creates and updates go beside it, one write per ten reads on every connection, at each of the
+`--mixed` counts; reads and writes are reported as rows of their own. Peak RSS is the largest
+sample (every 0.25 s) of each server's whole process tree during the round.
+
+`--workers N` (N > 1) then runs the scaling rows: list and view by id on pocketlite with one
+worker and with `serve --workers N`, and on PocketBase, nothing pinned (this generator neither).
 """
 
 from __future__ import annotations
@@ -25,9 +35,10 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +90,8 @@ class Target:
     process: subprocess.Popen[bytes] | None = None
     superuser: str = ""
     user: str = ""
+    cpus: str = "0"  # `taskset -c` list; "" runs the server unpinned
+    serve_args: list[str] = field(default_factory=list)  # e.g. ["--workers", "2"]
 
     @property
     def url(self) -> str:
@@ -88,15 +101,15 @@ class Target:
         subprocess.run([*self.command, *args, f"--dir={self.data_dir}"], check=True, capture_output=True)
 
     def start(self) -> None:
+        pin = ["taskset", "-c", self.cpus] if self.cpus else []
         self.process = subprocess.Popen(
             [
-                "taskset",
-                "-c",
-                "0",
+                *pin,
                 *self.command,
                 "serve",
                 f"--http=127.0.0.1:{self.port}",
                 f"--dir={self.data_dir}",
+                *self.serve_args,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -209,6 +222,10 @@ class Result:
 
 
 Request = Callable[[random.Random], tuple[str, str, bytes, str]]
+# What each connection sends, round and round: (kind, request); results are kept per kind.
+Schedule = list[tuple[str, Request]]
+# A workload to run: its name, its connections, and its schedule for a given server.
+Job = tuple[str, int, Callable[["Target"], Schedule]]
 
 
 async def _one(
@@ -244,16 +261,24 @@ async def _one(
     return status
 
 
-async def _load(target: Target, make: Request, seconds: float, connections: int) -> Result:
-    result = Result()
+async def _load_mix(
+    target: Target, schedule: Schedule, seconds: float, connections: int
+) -> dict[str, Result]:
+    """Every connection walks `schedule` round and round, each from its own offset (so the
+    writes of a mix do not all arrive at once); one result per kind named in the schedule."""
+    results = {kind: Result() for kind, _ in schedule}
     stop = time.perf_counter() + seconds
 
     async def worker(seed: int) -> None:
         rng = random.Random(seed)
+        at = seed * len(schedule) // connections
         reader, writer = await asyncio.open_connection("127.0.0.1", target.port)
         host = f"127.0.0.1:{target.port}"
         try:
             while time.perf_counter() < stop:
+                kind, make = schedule[at % len(schedule)]
+                at += 1
+                result = results[kind]
                 started = time.perf_counter()
                 status = await _one(reader, writer, host, make(rng))
                 result.latencies.append(time.perf_counter() - started)
@@ -265,8 +290,27 @@ async def _load(target: Target, make: Request, seconds: float, connections: int)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker(i) for i in range(connections)))
-    result.seconds = time.perf_counter() - started
-    return result
+    elapsed = time.perf_counter() - started
+    for result in results.values():
+        result.seconds = elapsed
+    return results
+
+
+async def _load(target: Target, make: Request, seconds: float, connections: int) -> Result:
+    return (await _load_mix(target, [("", make)], seconds, connections))[""]
+
+
+def new_post(rng: random.Random, published: bool) -> bytes:
+    """A post by the bench user; a published one, with tags, the way a seeding script writes it."""
+    post: dict[str, Any] = {
+        "title": "new",
+        "body": "x" * 500,
+        "views": rng.randint(0, 1000),
+        "author": USER_ID,
+    }
+    if published:
+        post |= {"published": True, "tags": rng.sample(TAGS, 2)}
+    return json.dumps(post).encode()
 
 
 def workloads(target: Target, posts: int) -> dict[str, Request]:
@@ -299,14 +343,7 @@ def workloads(target: Target, posts: int) -> dict[str, Request]:
             "",
         ),
         "view by id": lambda rng: ("GET", f"/api/collections/posts/records/{post_id(rng)}", b"", ""),
-        "create as user": lambda rng: (
-            "POST",
-            "/api/collections/posts/records",
-            json.dumps(
-                {"title": "new", "body": "x" * 500, "views": rng.randint(0, 1000), "author": USER_ID}
-            ).encode(),
-            token,
-        ),
+        "create as user": lambda rng: ("POST", "/api/collections/posts/records", new_post(rng, False), token),
         "update as user": lambda rng: (
             "PATCH",
             f"/api/collections/posts/records/{own_post(rng)}",
@@ -325,7 +362,31 @@ def workloads(target: Target, posts: int) -> dict[str, Request]:
             b"",
             "",
         ),
+        "view by id, 32 conn": lambda rng: ("GET", f"/api/collections/posts/records/{post_id(rng)}", b"", ""),
+        # A script filling a collection: full records, as a superuser, a few requests at a time.
+        "seed: create, 8 conn": lambda rng: (
+            "POST",
+            "/api/collections/posts/records",
+            new_post(rng, True),
+            target.superuser,
+        ),
     }
+
+
+# The issue's rows measured at their own connection counts, whatever `--connections` says.
+CONNECTIONS = {"view by id, 32 conn": 32, "seed: create, 8 conn": 8}
+
+
+def mixed_schedule(target: Target, posts: int) -> Schedule:
+    """The filtered list with total, and one write (a create, next time an update) per ten."""
+    every = workloads(target, posts)
+
+    def create(rng: random.Random) -> tuple[str, str, bytes, str]:
+        # Published, and most with views > 100: they join the list's filter, so its total changes.
+        return ("POST", "/api/collections/posts/records", new_post(rng, True), target.user)
+
+    reads = [("reads", every["list filter+sort+total"])] * 10
+    return [*reads, ("writes", create), *reads, ("writes", every["update as user"])]
 
 
 def both_servers(prefix: str, pocketlite: str) -> tuple[Path, list[Target]]:
@@ -345,26 +406,100 @@ def both_servers(prefix: str, pocketlite: str) -> tuple[Path, list[Target]]:
     ]
 
 
+def run_jobs(
+    targets: list[Target], jobs: Sequence[Job], duration: float
+) -> tuple[dict[str, dict[str, Result]], dict[str, float]]:
+    """Each job on each server in turn (1 s warm-up, then `duration`): results by row (the job's
+    name, or `name: kind` for each kind of a mix) and server, and each server's peak RSS."""
+    results: dict[str, dict[str, Result]] = {}
+    with PeakRss(targets) as rss:
+        for name, connections, schedule_of in jobs:
+            for target in targets:
+                schedule = schedule_of(target)
+                asyncio.run(_load_mix(target, schedule, 1.0, connections))  # warm-up
+                by_kind = asyncio.run(_load_mix(target, schedule, duration, connections))
+                for kind, result in by_kind.items():
+                    row = f"{name}: {kind}" if kind else name
+                    results.setdefault(row, {})[target.name] = result
+                    print(f"{row:<26} {target.name:<11} {result.rate:8.0f} req/s", file=sys.stderr)
+    return results, rss.peaks
+
+
 def run_workloads(
     targets: list[Target],
     workloads_of: Callable[[Target], dict[str, Request]],
     duration: float,
     connections: int,
 ) -> tuple[dict[str, dict[str, Result]], dict[str, float]]:
-    """Each workload on each server in turn (1 s warm-up, then `duration`): results by workload
-    and server, and each server's peak RSS."""
+    """Each workload on each server in turn, at `connections` unless `CONNECTIONS` names its own
+    count: results by workload and server, and each server's peak RSS."""
+    return run_jobs(targets, workload_jobs(workloads_of, targets[0], connections), duration)
+
+
+def workload_jobs(
+    workloads_of: Callable[[Target], dict[str, Request]], target: Target, connections: int
+) -> list[Job]:
+    """One job per workload `workloads_of(target)` names, each a schedule of that one request."""
+
+    def schedule_of(name: str) -> Callable[[Target], Schedule]:
+        return lambda server: [("", workloads_of(server)[name])]
+
+    return [(name, CONNECTIONS.get(name, connections), schedule_of(name)) for name in workloads_of(target)]
+
+
+SCALING = ("list filter+sort+total", "view by id")
+
+
+def run_scaling(
+    targets: list[Target], workers: int, duration: float, connections: int, posts: int
+) -> tuple[dict[str, dict[str, Result]], dict[str, float]]:
+    """The `SCALING` workloads on pocketlite with one worker, with `workers`, and on PocketBase
+    (which uses every core in one process), one server at a time and nothing pinned: not the
+    servers, nor this generator, which then shares the cores with them."""
+    os.sched_setaffinity(0, range(os.cpu_count() or 1))
+    for target in targets:
+        target.stop()
+    ours, theirs = targets
+    variants = [
+        replace(ours, name="1 worker", cpus="", serve_args=["--workers", "1"]),
+        replace(ours, name=f"{workers} workers", cpus="", serve_args=["--workers", str(workers)]),
+        replace(theirs, cpus=""),
+    ]
+
+    def chosen(target: Target) -> dict[str, Request]:
+        every = workloads(target, posts)
+        return {name: every[name] for name in SCALING}
+
     results: dict[str, dict[str, Result]] = {}
     rss: dict[str, float] = {}
-    for name in workloads_of(targets[0]):
-        for target in targets:
-            make = workloads_of(target)[name]
-            asyncio.run(_load(target, make, 1.0, connections))  # warm-up
-            result = asyncio.run(_load(target, make, duration, connections))
-            results.setdefault(name, {})[target.name] = result
-            assert target.process is not None
-            rss[target.name] = max(rss.get(target.name, 0.0), tree_rss_mib(target.process.pid))
-            print(f"{name:<26} {target.name:<11} {result.rate:8.0f} req/s", file=sys.stderr)
+    for variant in variants:
+        variant.start()
+        try:
+            by_workload, peaks = run_workloads([variant], chosen, duration, connections)
+        finally:
+            variant.stop()
+        for name, by_server in by_workload.items():
+            results.setdefault(name, {}).update(by_server)
+        rss.update(peaks)
     return results, rss
+
+
+def print_scaling(results: dict[str, dict[str, Result]], rss: dict[str, float], connections: int) -> None:
+    """The scaling table: req/s of each variant, N workers / 1 worker and N workers / PocketBase."""
+    one, many, theirs = next(iter(results.values()))
+    print(f"\nscaling, nothing pinned, {connections} connections (req/s)")
+    header = f"{'workload':<26}{one:>12}{many:>12}{'ratio':>8}{theirs:>12}{'ratio':>8}{'p99 ms 1/N':>16}"
+    print(header)
+    print("-" * len(header))
+    for name, by in results.items():
+        scaling = by[many].rate / by[one].rate if by[one].rate else 0.0
+        versus = by[many].rate / by[theirs].rate if by[theirs].rate else 0.0
+        p99 = f"{by[one].percentile(0.99):.1f}/{by[many].percentile(0.99):.1f}"
+        print(
+            f"{name:<26}{by[one].rate:>12.0f}{by[many].rate:>12.0f}{scaling:>8.2f}"
+            f"{by[theirs].rate:>12.0f}{versus:>8.2f}{p99:>16}"
+        )
+    print("peak RSS (MiB): " + ", ".join(f"{name} {mib:.0f}" for name, mib in rss.items()))
 
 
 def print_table(results: dict[str, dict[str, Result]], rss: dict[str, float]) -> list[dict[str, Any]]:
@@ -384,26 +519,62 @@ def print_table(results: dict[str, dict[str, Result]], rss: dict[str, float]) ->
         errors = f"{ours.errors:>5}/{theirs.errors:<4}"
         print(f"{name:<26}{ours.rate:>12.0f}{theirs.rate:>12.0f}{ratio:>8.2f}{p50:>16}{p99:>16}{errors}")
         rows.append({"workload": name, "pocketlite": ours.rate, "pocketbase": theirs.rate, "ratio": ratio})
-    ours, theirs = rss.get("pocketlite", 0.0), rss.get("PocketBase", 0.0)
-    print(f"peak RSS (MiB): pocketlite {ours:.0f}, PocketBase {theirs:.0f}")
+    mine, others = rss.get("pocketlite", 0.0), rss.get("PocketBase", 0.0)
+    print(f"peak RSS (MiB): pocketlite {mine:.0f}, PocketBase {others:.0f}")
     return rows
 
 
 def tree_rss_mib(pid: int) -> float:
-    total = 0
+    """The resident memory of `pid` and all its descendants (granian's workers, their helpers)."""
+    parent: dict[int, int] = {}
+    pages: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            if int(entry.name) == pid or ppid == pid:
-                for line in (entry / "status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            # After the command's ")": state, ppid, … — rss (in pages) is the 24th field of stat.
+            parent[int(entry.name)], pages[int(entry.name)] = int(fields[1]), int(fields[21])
         except (OSError, ValueError, IndexError):
             continue
-    return total / 1024
+    tree, grew = {pid}, True
+    while grew:
+        below = {child for child, up in parent.items() if up in tree} - tree
+        tree |= below
+        grew = bool(below)
+    return sum(pages.get(member, 0) for member in tree) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class PeakRss:
+    """Samples each server's process tree every 0.25 s while the `with` block runs; `peaks` holds
+    the largest total seen per server (a restarted server is followed through `target.process`)."""
+
+    def __init__(self, targets: Sequence[Target]) -> None:
+        self.peaks: dict[str, float] = {}
+        self._targets = targets
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakRss:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+        self._sample()
+
+    def _run(self) -> None:
+        while not self._done.wait(0.25):
+            self._sample()
+
+    def _sample(self) -> None:
+        for target in self._targets:
+            process = target.process
+            if process is not None:
+                mib = tree_rss_mib(process.pid)
+                self.peaks[target.name] = max(self.peaks.get(target.name, 0.0), mib)
 
 
 def main() -> None:
@@ -415,6 +586,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--only", default="", help="comma-separated workload names (default: all)")
     parser.add_argument("--rounds", type=int, default=1, help="paired runs; the summary gives min-max")
+    parser.add_argument(
+        "--mixed", default="4,16", help="connection counts of the mixed workload ('' for none)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="N > 1: also the scaling rows, serve --workers N"
+    )
     args = parser.parse_args()
     only = {name.strip() for name in args.only.split(",") if name.strip()}
 
@@ -422,27 +599,43 @@ def main() -> None:
         every = workloads(target, args.posts)
         return {name: make for name, make in every.items() if not only or name in only}
 
+    def mixed(target: Target) -> Schedule:
+        return mixed_schedule(target, args.posts)
+
+    mixes: list[Job] = [(f"mixed {n} conn", n, mixed) for n in map(int, filter(None, args.mixed.split(",")))]
     tmp, targets = both_servers("bench-records-", args.pocketlite)
     rounds: list[list[dict[str, Any]]] = []
+    scaling: list[dict[str, Any]] = []
     try:
         for target in targets:
             target.data_dir.parent.mkdir(parents=True)
             print(f"seeding {target.name}…", file=sys.stderr)
             seed(target, args.posts)
         for _ in range(args.rounds):
-            results, rss = run_workloads(targets, chosen, args.duration, args.connections)
+            jobs = workload_jobs(chosen, targets[0], args.connections)
+            jobs += [job for job in mixes if not only or job[0] in only]
+            results, rss = run_jobs(targets, jobs, args.duration)
             rounds.append(print_table(results, rss))
+        if args.workers > 1:
+            by_workload, scaling_rss = run_scaling(
+                targets, args.workers, args.duration, args.connections, args.posts
+            )
+            print_scaling(by_workload, scaling_rss, args.connections)
+            scaling = [
+                {"workload": name, **{server: r.rate for server, r in by.items()}}
+                for name, by in by_workload.items()
+            ]
     finally:
         for target in targets:
             target.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     if args.rounds > 1:
-        print(f"ratio min-max over {args.rounds} paired runs, {args.connections} connections:")
+        print(f"ratio min-max over {args.rounds} paired runs, {args.connections} connections unless named:")
         for at, row in enumerate(rounds[0]):
             ratios = [r[at]["ratio"] for r in rounds]
             print(f"  {row['workload']:<26}{min(ratios):.2f}-{max(ratios):.2f}")
     if args.json:
-        args.json.write_text(json.dumps({"rounds": rounds, "rss": rss}, indent=2))
+        args.json.write_text(json.dumps({"rounds": rounds, "rss": rss, "scaling": scaling}, indent=2))
 
 
 if __name__ == "__main__":

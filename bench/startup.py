@@ -7,11 +7,17 @@ One run of one server, all on a fresh temporary data dir:
 
 1. cold start: spawn `serve --http=127.0.0.1:PORT --dir=D` on the empty dir D (the server creates
    its databases and runs the system migrations) and time until `GET /api/health` answers 200;
-2. a superuser is created with the server's own CLI (`superuser upsert`), untimed;
-3. restart: the same timing again on the now populated D;
+2. a CLI command: a superuser is created with the server's own CLI (`superuser upsert`), timed
+   from spawn to exit;
+3. restart: the same timing as 1 again on the now populated D;
 4. memory: the summed RSS of the server's process tree (pocketlite's granian runs its app in
    worker child processes, so the main process alone would under-count) once the restarted server
-   has idled for `--settle` seconds, and again after 200 health checks and 50 superuser logins.
+   has idled for `--settle` seconds, and again after 200 health checks and 50 superuser logins;
+5. restart after `kill -9`: SIGKILL to the server's whole process group (a crash, an OOM kill),
+   then the timing of 1 again on D, whatever the killed server left behind.
+
+Beside them, the floor the design card's framework sets: `python -c "import litestar"` with this
+Python, timed the same way (spawn to exit), `--runs` times.
 
 The two servers alternate, and swap who goes first every run, so machine noise and cache warmth hit
 both alike. Before timing, each command is run once with `--version`, untimed: the pyz unpacks
@@ -61,6 +67,8 @@ class Samples:
 
     cold: list[float] = field(default_factory=list)
     restart: list[float] = field(default_factory=list)
+    cli: list[float] = field(default_factory=list)
+    killed_restart: list[float] = field(default_factory=list)
     rss_idle: list[float] = field(default_factory=list)
     rss_loaded: list[float] = field(default_factory=list)
     workload: list[float] = field(default_factory=list)
@@ -107,8 +115,10 @@ def warm_up(command: Sequence[str]) -> None:
     subprocess.run([*command, "--version"], check=True, capture_output=True, timeout=300)
 
 
-def create_superuser(command: Sequence[str], data_dir: Path) -> None:
-    """`superuser upsert` through the server's own CLI, as a user would before logging in."""
+def create_superuser(command: Sequence[str], data_dir: Path) -> float:
+    """`superuser upsert` through the server's own CLI, as a user would before logging in;
+    returns the seconds from spawn to exit."""
+    started = time.perf_counter()
     done = subprocess.run(
         [*command, "superuser", "upsert", SUPERUSER_EMAIL, SUPERUSER_PASSWORD, f"--dir={data_dir}"],
         capture_output=True,
@@ -116,8 +126,22 @@ def create_superuser(command: Sequence[str], data_dir: Path) -> None:
         timeout=120,
         cwd=data_dir.parent,
     )
+    elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{command[0]} superuser upsert failed:\n{done.stdout}{done.stderr}")
+    return elapsed
+
+
+def floor(runs: int) -> list[float]:
+    """Seconds `python -c "import litestar"` takes, spawn to exit, `runs` times (after one untimed)."""
+    argv = [sys.executable, "-c", "import litestar"]
+    subprocess.run(argv, check=True)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(argv, check=True)
+        times.append(time.perf_counter() - started)
+    return times
 
 
 # --- processes -----------------------------------------------------------------------------------
@@ -273,7 +297,7 @@ def measure_once(command: Sequence[str], samples: Samples, settle: float) -> Non
         data_dir.mkdir()
         with serving(command, data_dir) as (_, _, seconds):
             samples.cold.append(seconds)
-        create_superuser(command, data_dir)
+        samples.cli.append(create_superuser(command, data_dir))
         with serving(command, data_dir) as (process, port, seconds):
             samples.restart.append(seconds)
             time.sleep(settle)
@@ -282,6 +306,11 @@ def measure_once(command: Sequence[str], samples: Samples, settle: float) -> Non
             tree = process_tree(process.pid)
             samples.rss_loaded.append(rss_mib(tree))
             samples.processes.append(len(tree))
+            # The server leads its own session: the group is the server and all it spawned.
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        with serving(command, data_dir) as (_, _, seconds):
+            samples.killed_restart.append(seconds)
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -309,6 +338,8 @@ def summarize(results: dict[str, Samples], pyz: Path | None, pocketbase: str) ->
         ("cold start, min (ms)", "cold", 1000, best),
         ("restart, median (ms)", "restart", 1000, median),
         ("restart, min (ms)", "restart", 1000, best),
+        ("restart after kill -9, median (ms)", "killed_restart", 1000, median),
+        ("CLI superuser upsert, median (ms)", "cli", 1000, median),
         ("idle RSS, median (MiB)", "rss_idle", 1, median),
         ("RSS after workload, median (MiB)", "rss_loaded", 1, median),
         (f"workload {HEALTH_REQUESTS}+{LOGINS}, median (ms)", "workload", 1000, median),
@@ -380,10 +411,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             file=sys.stderr,
         )
     rows = summarize(results, pyz, pocketbase[0])
+    floor_times = floor(args.runs)
     print(f"pocketlite: {shlex.join(pocketlite)}")
     print(f"PocketBase: {pocketbase[0]}")
     print(f"runs: {args.runs} per server, alternating; idle RSS after {args.settle:g} s\n")
     print(render(rows))
+    print(
+        f'\nfloor, python -c "import litestar" ({sys.executable}): '
+        f"median {statistics.median(floor_times) * 1000:.0f} ms, min {min(floor_times) * 1000:.0f} ms"
+    )
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -392,6 +428,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "runs": args.runs,
                     "settle_seconds": args.settle,
                     "rows": [asdict(row) for row in rows],
+                    "floor_seconds": floor_times,
                     "samples": {name: asdict(samples) for name, samples in results.items()},
                 },
                 indent=2,

@@ -21,6 +21,7 @@ __all__ = [
     "NO_SECURITY_HEADERS",
     "RAW_QUERY",
     "REQUEST_ERROR",
+    "SERVER_SEND",
     "SKIP_SUCCESS_LOG",
     "AnyRequest",
     "auth_collection",
@@ -56,6 +57,9 @@ HEAD_REQUEST = "pocketlite.head"
 # Scope key of the query string as the client sent it, when the middleware replaced it with its
 # well-formed pairs (see `middlewares.cors_and_headers`).
 RAW_QUERY = "pocketlite.raw_query_string"
+# Scope key of the server's own `send`, set by the outermost middleware: a response writing many
+# chunks (the realtime stream) sends its start through the middlewares, then its chunks straight.
+SERVER_SEND = "pocketlite.server_send"
 
 
 def skip_success_log(request: ASGIConnection[Any, Any, Any, Any]) -> None:

@@ -12,12 +12,20 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
-from litestar import Response, get, post
-from litestar.response import Stream
+from litestar import Litestar, Response, get, post
+from litestar.response.base import ASGIResponse
+from litestar.types import Receive, Send
 
 from pocketlite.apis.auth_forms import validate_form
 from pocketlite.apis.body import read_body
-from pocketlite.apis.context import AnyRequest, get_app, get_auth, skip_success_log
+from pocketlite.apis.context import (
+    HEAD_REQUEST,
+    SERVER_SEND,
+    AnyRequest,
+    get_app,
+    get_auth,
+    skip_success_log,
+)
 from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.apis.realip import real_ip
 from pocketlite.app import App
@@ -78,38 +86,88 @@ async def _stream(app: App, client: Client, idle_timeout: float, gone: asyncio.E
         while True:
             remaining = deadline - time.monotonic()
             try:
-                message = await asyncio.wait_for(client.receive(), min(idle_timeout, remaining))
+                message = await client.receive(min(idle_timeout, remaining))
             except TimeoutError:
                 return
             if message is None:
                 return
-            data = await _send(app, client, message)
-            if data is not None:
+            # Whatever else is queued goes out in the same write.
+            chunks = [await _send(app, client, m) for m in (message, *client.drain())]
+            data = b"".join(chunk for chunk in chunks if chunk is not None)
+            if data:
                 yield data
     finally:
-        # Runs on a normal end and when the transport cancels us on disconnect.
+        # Runs on a normal end, on a disconnect and when the transport fails.
         broker.unregister(client)
         gone.set()
 
 
+class _EventStream(Response[bytes]):
+    """The SSE response: its chunks written as they come, the stream ended on a disconnect.
+
+    NB: not Litestar's `Stream`, which runs each stream in an anyio task group and each chunk
+    through its iterator wrapping; a fan-out writes to every stream once per event."""
+
+    def __init__(self, chunks: AsyncIterator[bytes], client: Client) -> None:
+        super().__init__(b"", headers=_SSE_HEADERS)
+        self.chunks = chunks
+        self.client = client
+
+    def to_asgi_response(self, app: Litestar | None, request: AnyRequest, **kwargs: Any) -> ASGIResponse:
+        # NB: once the start went through the middlewares (headers, status for the log), none of
+        # them looks at the chunks: they go to the server directly (a HEAD's are dropped).
+        scope = request.scope
+        direct: Send | None = None if scope.get(HEAD_REQUEST) else scope.get(SERVER_SEND)  # type: ignore[assignment]
+        return _EventStreamASGI(self.chunks, self.client, self.headers, direct)
+
+
+class _EventStreamASGI(ASGIResponse):
+    _should_set_content_length = False
+
+    def __init__(
+        self, chunks: AsyncIterator[bytes], client: Client, headers: dict[str, Any], direct: Send | None
+    ) -> None:
+        super().__init__(headers=headers, media_type="text/event-stream")
+        self.chunks = chunks
+        self.client = client
+        self.direct = direct
+
+    async def send_body(self, send: Send, receive: Receive) -> None:
+        send = self.direct or send
+
+        async def hang_up() -> None:
+            # NB: the (empty) request body was read by the handler: the next message is the
+            # disconnect.
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            self.client.close()
+
+        watcher = asyncio.ensure_future(hang_up())
+        try:
+            async for chunk in self.chunks:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            watcher.cancel()
+            await self.chunks.aclose()  # type: ignore[attr-defined]
+
+
 @get("/api/realtime")
-async def connect(request: AnyRequest) -> Stream | Response[Any]:
+async def connect(request: AnyRequest) -> Response[Any]:
     """Open the event stream through `on_realtime_connect_request` (whose handlers' code after
     `next` runs once the client is gone); the Authorization header is not used here (auth
     comes with the subscribe calls)."""
     skip_success_log(request)
     app = get_app(request)
     client = Client(ip=real_ip(request))
-    # NB: Litestar's stream watches for the disconnect with a single `receive()`; consuming the
-    # (empty) request body first makes that one call the disconnect, so a hang-up ends the
-    # stream and unregisters the client at once.
+    # NB: the stream watches for the disconnect with `receive()`; consuming the (empty) request
+    # body first makes the next message the disconnect, so a hang-up ends the stream and
+    # unregisters the client at once.
     await request.body()
     gone = asyncio.Event()
     event = RealtimeConnectRequestEvent(exchange_of(request), client, IDLE_TIMEOUT)
     if not len(app.on_realtime_connect_request):
-        return Stream(
-            _stream(app, client, IDLE_TIMEOUT, gone), media_type="text/event-stream", headers=_SSE_HEADERS
-        )
+        return _EventStream(_stream(app, client, IDLE_TIMEOUT, gone), client)
     # The chain runs for the connection's whole life, in its own task: its last link waits for
     # the disconnect. The stream starts once the chain reaches that link; a handler that
     # refuses (or answers instead) is what the client gets.
@@ -128,9 +186,7 @@ async def connect(request: AnyRequest) -> Stream | Response[Any]:
         waiting.cancel()
         chain.result()  # a handler's error answers the request
         return respond(request, exchange_of(request))
-    return Stream(
-        _stream(app, client, event.idle_timeout, gone), media_type="text/event-stream", headers=_SSE_HEADERS
-    )
+    return _EventStream(_stream(app, client, event.idle_timeout, gone), client)
 
 
 class SubscribeForm(msgspec.Struct):

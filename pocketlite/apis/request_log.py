@@ -12,7 +12,7 @@ import time
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from pocketlite.apis.context import AUTH_STATE, REQUEST_ERROR, SKIP_SUCCESS_LOG
+from pocketlite.apis.context import AUTH_STATE, REQUEST_ERROR, SERVER_SEND, SKIP_SUCCESS_LOG
 from pocketlite.apis.middlewares import ASGIApp, Message, Receive, Scope, Send
 from pocketlite.apis.realip import client_ip
 from pocketlite.app import App
@@ -33,6 +33,7 @@ def request_log(app: ASGIApp, pocketlite: App) -> ASGIApp:
     not WebSockets. The outermost layer: it sees the method and query as the client sent them."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        scope[SERVER_SEND] = send
         if scope["type"] != "http" or scope["method"] == "OPTIONS" or pocketlite.settings.logs.maxDays <= 0:
             await app(scope, receive, send)
             return

@@ -105,7 +105,7 @@ async def _write(socket: WebSocket[Any, Any, Any], client: Client, touched: list
         if wait <= 0:
             return
         try:
-            message = await asyncio.wait_for(client.receive(), wait)
+            message = await client.receive(wait)
         except TimeoutError:
             continue  # re-check: a client message may have reset the idle timer
         if message is None:

@@ -22,7 +22,7 @@ import contextvars
 import logging
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
@@ -69,6 +69,14 @@ class Message(NamedTuple):
 
     name: str
     data: bytes
+
+
+class Subscription(NamedTuple):
+    """A subscription as submitted, its options, and their key (equal options, equal keys)."""
+
+    name: str
+    options: Options
+    key: Hashable
 
 
 class Options(msgspec.Struct, frozen=True):
@@ -120,26 +128,31 @@ class Client:
         self.id = random_string(40)
         self.ip = ip
         self.auth: Record | None = None
-        # topic (the subscription up to its `?`) → [(subscription as submitted, options)]
-        self._topics: dict[str, list[tuple[str, Options]]] = {}
+        # topic (the subscription up to its `?`) → its subscriptions
+        self._topics: dict[str, list[Subscription]] = {}
         self._pending: deque[Message] = deque()
-        self._wakeup = asyncio.Event()
+        # What a waiting `receive()` is woken by: True for an event or the end, False when its
+        # time is up. NB: a bare future and a timer, not `asyncio.wait_for` (a task per wait):
+        # a fan-out wakes every client once per event.
+        self._waiter: asyncio.Future[bool] | None = None
         self.closed = False
 
     @property
     def subscriptions(self) -> list[str]:
         """Every subscription, as submitted."""
-        return [sub for subs in self._topics.values() for sub, _ in subs]
+        return [sub.name for subs in self._topics.values() for sub in subs]
 
     def has_subscription(self, subscription: str) -> bool:
         """Whether exactly `subscription` is held."""
-        return any(sub == subscription for sub, _ in self._topics.get(subscription.split("?", 1)[0], ()))
+        return any(sub.name == subscription for sub in self._topics.get(subscription.split("?", 1)[0], ()))
 
     def subscribe(self, subscriptions: Iterable[str]) -> None:
         """Add subscriptions (empty strings are skipped, repeats kept once)."""
         for sub in subscriptions:
             if sub and not self.has_subscription(sub):
-                self._topics.setdefault(sub.split("?", 1)[0], []).append((sub, parse_options(sub)))
+                options = parse_options(sub)
+                topic = sub.split("?", 1)[0]
+                self._topics.setdefault(topic, []).append(Subscription(sub, options, options.key()))
 
     def unsubscribe(self, subscriptions: Iterable[str] | None = None) -> None:
         """Drop the given subscriptions, or all of them."""
@@ -148,7 +161,7 @@ class Client:
             return
         for sub in subscriptions:
             topic = sub.split("?", 1)[0]
-            kept = [(s, o) for s, o in self._topics.get(topic, ()) if s != sub]
+            kept = [s for s in self._topics.get(topic, ()) if s.name != sub]
             if kept:
                 self._topics[topic] = kept
             else:
@@ -160,9 +173,10 @@ class Client:
         self.unsubscribe()
         self.subscribe(subscriptions)
 
-    def matching(self, topic: str) -> list[tuple[str, Options]]:
-        """The subscriptions to `topic`, whatever their options."""
-        return self._topics.get(topic, [])
+    @property
+    def topics(self) -> dict[str, list[Subscription]]:
+        """Every subscription by its topic (the part before `?`); not to be changed."""
+        return self._topics
 
     def send(self, message: Message) -> None:
         """Queue an event; a client with `MAX_PENDING` events still queued is disconnected."""
@@ -173,24 +187,45 @@ class Client:
             self.close()
             return
         self._pending.append(message)
-        self._wakeup.set()
+        self._wake(True)
 
-    async def receive(self) -> Message | None:
-        """The next event, waiting for one; None once the client is closed."""
-        while not self._pending:
-            if self.closed:
-                return None
-            self._wakeup.clear()
-            await self._wakeup.wait()
+    def _wake(self, woken: bool) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(woken)
+
+    async def receive(self, timeout: float | None = None) -> Message | None:
+        """The next event, waiting for one (`TimeoutError` after `timeout` seconds); None once
+        the client is closed."""
+        if not self._pending and not self.closed:
+            loop = asyncio.get_running_loop()
+            self._waiter = waiter = loop.create_future()
+            timer = None if timeout is None else loop.call_later(timeout, self._wake, False)
+            try:
+                woken = await waiter
+            finally:
+                self._waiter = None
+                if timer is not None:
+                    timer.cancel()
+            if not woken:
+                raise TimeoutError
         if self.closed:
             return None
         return self._pending.popleft()
+
+    def drain(self) -> list[Message]:
+        """Every event already queued, without waiting."""
+        if self.closed:
+            return []
+        taken = list(self._pending)
+        self._pending.clear()
+        return taken
 
     def close(self) -> None:
         """End the connection: the transport's `receive()` returns None."""
         self.closed = True
         self._pending.clear()
-        self._wakeup.set()
+        self._wake(True)
 
 
 def same_auth(a: Record | None, b: Record | None) -> bool:
@@ -370,21 +405,27 @@ class Broker:
     async def _deliveries(self, action: str, record: Record, audience: list[_Listener]) -> list[Delivery]:
         collection = record.collection
         view, list_ = collection.viewRule, collection.listRule
-        topics = (
-            (f"{collection.name}/{record.id}", view, "view"),
-            (f"{collection.id}/{record.id}", view, "view"),
-            (f"{collection.name}/*", list_, "list"),
-            (f"{collection.id}/*", list_, "list"),
+        topics = {
+            f"{collection.name}/{record.id}": (view, "view"),
+            f"{collection.id}/{record.id}": (view, "view"),
+            f"{collection.name}/*": (list_, "list"),
+            f"{collection.id}/*": (list_, "list"),
             # NB: the bare collection topic is PocketBase's deprecated form of `/*`.
-            (collection.name, list_, "list"),
-            (collection.id, list_, "list"),
-        )
+            collection.name: (list_, "list"),
+            collection.id: (list_, "list"),
+        }
         memo: _Memo = {}
         out: list[Delivery] = []
+        # NB: the hot loop of a fan-out (each client by its topics, typically one or two).
         for client, auth in audience:
-            for topic, rule, kind in topics:
-                for sub, options in client.matching(topic):
-                    key = (_auth_key(auth), kind, options.key())
+            auth_key = _auth_key(auth)
+            for topic, subs in client.topics.items():
+                matched = topics.get(topic)
+                if matched is None:
+                    continue
+                rule, kind = matched
+                for sub, options, options_key in subs:
+                    key = (auth_key, kind, options_key)
                     if key not in memo:
                         memo[key] = await self._render(action, record, rule, auth, options)
                     data = memo[key]

@@ -73,9 +73,10 @@ test: $(DEPS) $(NODE_DEPS) $(UI_DEPS) $(CHROMIUM) lint
 # The startup/memory and records-API benchmarks against PocketBase (several minutes).
 bench: $(DEPS)
 	$(PY) -m bench.startup
-	$(PY) -m bench.records
+	$(PY) -m bench.records --workers 2
 	$(PY) -m bench.auth
 	$(PY) -m bench.realtime
+	$(PY) -m bench.realtime --workers 2 --subscribers 500,1000
 	$(PY) -m bench.files
 	$(PY) -m bench.operations
 	$(PY) -m bench.dashboard

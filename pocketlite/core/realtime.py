@@ -132,9 +132,11 @@ class Client:
         self._topics: dict[str, list[Subscription]] = {}
         self._pending: deque[Message] = deque()
         # What a waiting `receive()` is woken by: True for an event or the end, False when its
-        # time is up. NB: a bare future and a timer, not `asyncio.wait_for` (a task per wait):
-        # a fan-out wakes every client once per event.
+        # time is up. NB: a bare future, not `asyncio.wait_for` (a task per wait), and one timer
+        # that moves on lazily, not one per wait: a fan-out wakes every client once per event.
         self._waiter: asyncio.Future[bool] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._wait_until = 0.0
         self.closed = False
 
     @property
@@ -200,18 +202,31 @@ class Client:
         if not self._pending and not self.closed:
             loop = asyncio.get_running_loop()
             self._waiter = waiter = loop.create_future()
-            timer = None if timeout is None else loop.call_later(timeout, self._wake, False)
+            if timeout is not None:
+                self._wait_until = loop.time() + timeout
+                if self._timer is not None and self._timer.when() > self._wait_until:
+                    self._timer.cancel()  # a shorter wait than the last (rare)
+                    self._timer = None
+                if self._timer is None:
+                    self._timer = loop.call_at(self._wait_until, self._time_up)
             try:
                 woken = await waiter
             finally:
                 self._waiter = None
-                if timer is not None:
-                    timer.cancel()
             if not woken:
                 raise TimeoutError
         if self.closed:
             return None
         return self._pending.popleft()
+
+    def _time_up(self) -> None:
+        # The timer was set for an earlier wait: it moves on to this one's end, if later.
+        loop = asyncio.get_running_loop()
+        if self._waiter is not None and loop.time() < self._wait_until:
+            self._timer = loop.call_at(self._wait_until, self._time_up)
+            return
+        self._timer = None
+        self._wake(False)
 
     def drain(self) -> list[Message]:
         """Every event already queued, without waiting."""
@@ -225,6 +240,9 @@ class Client:
         """End the connection: the transport's `receive()` returns None."""
         self.closed = True
         self._pending.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         self._wake(True)
 
 

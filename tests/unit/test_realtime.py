@@ -74,3 +74,41 @@ def test_a_client_that_falls_too_far_behind_is_disconnected() -> None:
         return client.closed, await client.receive()
 
     assert asyncio.run(run()) == (True, None)
+
+
+def test_a_wait_ends_at_its_own_timeout_whatever_the_earlier_ones() -> None:
+    async def run() -> list[str]:
+        client = Client()
+        outcomes = []
+        loop = asyncio.get_running_loop()
+        # A short wait that an event ends, then a longer one: the timer set for the first must
+        # not end the second early.
+        waiter = asyncio.create_task(client.receive(0.05))
+        await asyncio.sleep(0.01)
+        client.send(Message("a", b"1"))
+        outcomes.append(str(await waiter))
+        started = loop.time()
+        try:
+            await client.receive(0.2)
+        except TimeoutError:
+            outcomes.append(f"timed out after {'>=' if loop.time() - started >= 0.19 else '<'} 0.19 s")
+        # And a short wait after a long one that an event ended still ends on time.
+        waiter = asyncio.create_task(client.receive(5))
+        await asyncio.sleep(0.01)
+        client.send(Message("a", b"2"))
+        await waiter
+        started = loop.time()
+        try:
+            await client.receive(0.05)
+        except TimeoutError:
+            outcomes.append(f"timed out before {'0.15' if loop.time() - started < 0.15 else 'never'} s")
+        client.close()
+        outcomes.append(str(await client.receive(1)))
+        return outcomes
+
+    assert asyncio.run(run()) == [
+        str(Message("a", b"1")),
+        "timed out after >= 0.19 s",
+        "timed out before 0.15 s",
+        "None",
+    ]

@@ -9,7 +9,6 @@ import html
 import logging
 from typing import TYPE_CHECKING
 
-from pocketlite.core.backup_create import create_backup
 from pocketlite.core.backups import backups_store, generate_backup_name
 from pocketlite.core.events import SettingsReloadEvent
 from pocketlite.core.records import SUPERUSERS
@@ -60,6 +59,9 @@ async def _settings_reloaded(e: SettingsReloadEvent) -> None:
 async def auto_backup(app: Core) -> None:
     """One run of the job: a new auto backup, then the oldest auto backups beyond
     `cronMaxKeep` go (0 keeps them all)."""
+    # here: only a process that backs up needs the zip writer
+    from pocketlite.core.backup_create import create_backup
+
     name = generate_backup_name(app, AUTO_PREFIX)
     try:
         await create_backup(app, name)

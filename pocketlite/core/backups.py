@@ -17,7 +17,6 @@ from typing import IO, TYPE_CHECKING
 from pocketlite.tools.filelock import try_lock
 from pocketlite.tools.filesystem import ATTRS_SUFFIX, FileInfo, Filesystem, LocalFilesystem
 from pocketlite.tools.inflector import snakecase
-from pocketlite.tools.s3 import S3Filesystem
 from pocketlite.tools.types import now
 
 if TYPE_CHECKING:
@@ -112,11 +111,15 @@ def open_backups_store(app: Core) -> Filesystem:
     s3 = app.settings.backups.s3
     if not s3.enabled:
         return LocalFilesystem(app.data_dir / BACKUPS_DIR)
+    from pocketlite.tools.s3 import S3Filesystem  # here: only an S3 store needs the client
+
     return S3Filesystem(s3.bucket, s3.region, s3.endpoint, s3.accessKey, s3.secret, s3.forcePathStyle)
 
 
 async def close_backups_store(store: Filesystem) -> None:
     """Release what `open_backups_store` opened (an S3 client's connections)."""
+    from pocketlite.tools.s3 import S3Filesystem  # here: see `open_backups_store`
+
     if isinstance(store, S3Filesystem):
         await store.close()
 

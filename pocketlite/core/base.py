@@ -13,13 +13,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from pocketlite.core.backup_create import create_backup
 from pocketlite.core.backup_cron import bind_auto_backups
-from pocketlite.core.backup_restore import restore_backup
 from pocketlite.core.collection import Collection
 from pocketlite.core.collections import import_collections, prepare_collection, truncate_collection
 from pocketlite.core.db import Database
@@ -43,8 +41,10 @@ from pocketlite.tools.cron import Cron
 from pocketlite.tools.filesystem import Filesystem, LocalFilesystem
 from pocketlite.tools.hook import Handler
 from pocketlite.tools.mailer import ConsoleMailer, Mailer, Message, SendmailMailer, SMTPMailer
-from pocketlite.tools.s3 import S3Filesystem
 from pocketlite.tools.tasks import fire_and_forget
+
+if TYPE_CHECKING:
+    from pocketlite.tools.s3 import S3Filesystem
 
 __all__ = ["Core"]
 
@@ -294,11 +294,15 @@ class Core(Hooks):
         """Zip pb_data into the backups store as `name` (generated when ""), through
         `on_backup_create`; returns the name. `BackupBusyError` when another backup or restore
         runs."""
+        from pocketlite.core.backup_create import create_backup  # here: see `auto_backup`
+
         return await create_backup(self, name)
 
     async def restore_backup(self, name: str) -> None:
         """Restore the backup `name` through `on_backup_restore`: once it checks out, the
         server restarts in place on the restored data (see `core.backup_restore`)."""
+        from pocketlite.core.backup_restore import restore_backup  # here: only a restore needs it
+
         await restore_backup(self, name)
 
     def restart(self) -> None:
@@ -320,6 +324,8 @@ class Core(Hooks):
         if self._s3 is None or self._s3[0] != s3:
             if self._s3 is not None:
                 fire_and_forget(self._s3[1].close(), "closing the previous S3 client")
+            from pocketlite.tools.s3 import S3Filesystem  # here: most apps store files locally
+
             client = S3Filesystem(
                 s3.bucket, s3.region, s3.endpoint, s3.accessKey, s3.secret, s3.forcePathStyle
             )

@@ -42,12 +42,18 @@ from pocketlite.tools.security import random_string
 if TYPE_CHECKING:
     from pocketlite.core.base import Core
 
-__all__ = ["PEER_TIMEOUT", "ClusterBroker"]
+__all__ = ["COMMIT_TIMEOUT", "PEER_TIMEOUT", "ClusterBroker"]
 
 _log = logging.getLogger("pocketlite")
 
 # Seconds to wait for another worker's answer before taking it for gone.
-PEER_TIMEOUT = 2.0
+# Generous: a busy worker must not be taken for dead (a subscribe call would answer 404, a
+# delete's rendering would go on without it); a dead one costs this wait once.
+PEER_TIMEOUT = 10.0
+# Seconds to wait for a transaction's outcome before taking its writer for dead (between its
+# COMMIT and saying so); all realtime waits meanwhile, but dropping events of a slow writer that
+# did commit would be worse.
+COMMIT_TIMEOUT = 30.0
 # Hook priorities: staging wraps every other execute handler; a delete is rendered last before
 # it runs.
 _FIRST, _LAST = -99, 99
@@ -289,7 +295,7 @@ class ClusterBroker(Broker):
                 # NB: while a transaction waits for its outcome, wake up now and then to give up
                 # on a writer that died between its COMMIT and saying so. (The receive goes on:
                 # cancelling it could lose a message.)
-                wait = PEER_TIMEOUT if self._transactions else None
+                wait = COMMIT_TIMEOUT if self._transactions else None
                 done, _ = await asyncio.wait({incoming}, timeout=wait)
                 if not done:
                     await self._fan_out_decided()
@@ -407,11 +413,11 @@ class ClusterBroker(Broker):
 
     async def _fan_out_decided(self) -> None:
         """Fan out the transactions whose outcome is known, in commit order, up to the first
-        that is still waiting (given up on after `PEER_TIMEOUT`: its writer died)."""
+        that is still waiting (given up on after `COMMIT_TIMEOUT`: its writer died)."""
         while self._transactions:
             token, (changes, committed, arrived) = next(iter(self._transactions.items()))
             if committed is None:
-                if time.monotonic() - arrived < PEER_TIMEOUT:
+                if time.monotonic() - arrived < COMMIT_TIMEOUT:
                     return
                 _log.warning("realtime: a transaction's writer never said whether it committed; dropped")
                 committed = False

@@ -8,19 +8,20 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-import smtplib
 import ssl
 import subprocess
 import sys
-from email.header import Header
-from email.message import EmailMessage
-from email.utils import formataddr
 from html.parser import HTMLParser
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
 from pocketlite.tools.security import random_string
+
+# NB: `email` and `smtplib` (~3.5 ms) are imported where a message is written: every process
+# imports this module, few send mail.
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 __all__ = ["Address", "ConsoleMailer", "Mailer", "Message", "SMTPMailer", "SendmailMailer", "html_to_text"]
 
@@ -32,6 +33,8 @@ class Address(msgspec.Struct, frozen=True):
     name: str = ""
 
     def __str__(self) -> str:
+        from email.utils import formataddr  # see the imports
+
         return formataddr((self.name, self.address)) if self.name else self.address
 
 
@@ -54,6 +57,8 @@ class Mailer(Protocol):
 
 
 def _mime(message: Message) -> EmailMessage:
+    from email.message import EmailMessage  # see the imports
+
     mime = EmailMessage()
     mime["From"] = str(message.sender)
     mime["To"] = ", ".join(str(a) for a in message.to)
@@ -93,6 +98,8 @@ class SMTPMailer:
         await asyncio.to_thread(self._send, _mime(message))
 
     def _send(self, mime: EmailMessage) -> None:
+        import smtplib  # see the imports
+
         context = ssl.create_default_context()
         client: smtplib.SMTP
         if self.tls:
@@ -138,6 +145,8 @@ def _encoded(text: str) -> str:
     """Go's `mime.QEncoding.Encode`: kept as is unless it holds a byte outside printable ASCII."""
     if all(" " <= ch <= "~" or ch == "\t" for ch in text):
         return text
+    from email.header import Header  # see the imports
+
     return Header(text, "utf-8").encode()
 
 

@@ -17,6 +17,7 @@ import msgspec
 
 __all__ = [
     "ALPHANUMERIC",
+    "DEFAULT_BCRYPT_COST",
     "DEFAULT_ID_ALPHABET",
     "check_password",
     "decode_token_unverified",
@@ -32,6 +33,9 @@ __all__ = [
 ALPHANUMERIC = string.ascii_letters + string.digits
 # The characters of generated record ids.
 DEFAULT_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+# bcrypt's cost where a password field sets none (Go's bcrypt.DefaultCost).
+DEFAULT_BCRYPT_COST = 10
 
 # Unbounded repeats (`*`, `+`, `{n,}`) generate at most this many extra items.
 _MAX_EXTRA_REPEAT = 10
@@ -146,7 +150,7 @@ def _class_chars(items: Any) -> str:
     return "".join(chars)
 
 
-def hash_password(password: str, cost: int = 10) -> str:
+def hash_password(password: str, cost: int = DEFAULT_BCRYPT_COST) -> str:
     """bcrypt hash in Go's `$2a$` flavour. CPU-heavy: call it from a thread."""
     salt = bcrypt.gensalt(rounds=cost, prefix=b"2a")
     return bcrypt.hashpw(password.encode()[:72], salt).decode()

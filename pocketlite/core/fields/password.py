@@ -17,7 +17,7 @@ from pocketlite.core.fields.base import (
 from pocketlite.core.fields.casts import to_text
 from pocketlite.core.fields.go_regexp import compile_go
 from pocketlite.core.validators import first_error, max_value, min_value
-from pocketlite.tools.security import check_password, hash_password
+from pocketlite.tools.security import DEFAULT_BCRYPT_COST, check_password, hash_password
 
 if TYPE_CHECKING:
     from pocketlite.core.collection import Collection
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["PasswordField", "PasswordValue"]
 
 DEFAULT_MAX = 71  # bcrypt ignores input past 72 bytes
-DEFAULT_COST = 10
 
 
 class PasswordValue:
@@ -80,7 +79,7 @@ class PasswordField(Field, kw_only=True):
     async def hash_plain(self, value: PasswordValue) -> None:
         """Hash a newly set plain value in a thread (bcrypt is CPU-heavy)."""
         if value.plain and not value.hash:
-            value.hash = await asyncio.to_thread(hash_password, value.plain, self.cost or DEFAULT_COST)
+            value.hash = await asyncio.to_thread(hash_password, value.plain, self.cost or DEFAULT_BCRYPT_COST)
 
     async def verify(self, value: PasswordValue, plain: str) -> bool:
         """Compare `plain` with the stored hash, in a thread."""

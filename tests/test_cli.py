@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import bcrypt
 import httpx
 
 from tests.servers import Server
@@ -168,3 +170,23 @@ def test_a_wrong_encryption_key_is_refused(fresh_dir: Path) -> None:
     )
     assert done.returncode == 1
     assert "must be 32 characters long" in done.stderr
+
+
+def test_superuser_passwords_are_hashed_at_the_fields_cost(fresh_dir: Path) -> None:
+    """The CLI hashes ahead at the default cost; a `_superusers` password field with another
+    cost gets its own."""
+    assert pocketlite(fresh_dir, "superuser", "upsert", "a@b.co", "Passw0rd123").returncode == 0
+    with sqlite3.connect(fresh_dir / "data.db") as conn:
+        stored = conn.execute("SELECT password FROM _superusers WHERE email = 'a@b.co'").fetchone()[0]
+        assert stored.startswith("$2a$10$") and bcrypt.checkpw(b"Passw0rd123", stored.encode())
+        fields = json.loads(
+            conn.execute("SELECT fields FROM _collections WHERE name = '_superusers'").fetchone()[0]
+        )
+        for field in fields:
+            if field["name"] == "password":
+                field["cost"] = 12
+        conn.execute("UPDATE _collections SET fields = ? WHERE name = '_superusers'", (json.dumps(fields),))
+    assert pocketlite(fresh_dir, "superuser", "upsert", "a@b.co", "Passw0rd456").returncode == 0
+    with sqlite3.connect(fresh_dir / "data.db") as conn:
+        stored = conn.execute("SELECT password FROM _superusers WHERE email = 'a@b.co'").fetchone()[0]
+    assert stored.startswith("$2a$12$") and bcrypt.checkpw(b"Passw0rd456", stored.encode())

@@ -1,7 +1,8 @@
 """SQLite access: one writer per database file, readers beside it (DESIGN.md principle 4).
 
 * Writes go through one aiosqlite connection, serialized by an `asyncio.Lock`; every write runs in a
-  transaction that commits or rolls back whole.
+  transaction that commits or rolls back whole. A one-row write (`execute(..., short=True)`) runs
+  on the event loop while no other process holds the write lock, as short reads do.
 * Short reads run on a plain `sqlite3` connection on the event loop: for primary-key and indexed
   lookups this is the fastest path measured (DESIGN.md, measured facts). Reads that may scan pass
   `heavy=True` and run on a thread with their own connection, interrupted after `--queryTimeout`.
@@ -27,8 +28,9 @@ __all__ = ["Database", "Row", "Transaction", "describe_error", "split_statements
 Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
 
+_BUSY_TIMEOUT = "PRAGMA busy_timeout = 10000"
 PRAGMAS = (
-    "PRAGMA busy_timeout = 10000",
+    _BUSY_TIMEOUT,
     "PRAGMA journal_mode = WAL",
     "PRAGMA journal_size_limit = 200000000",
     "PRAGMA synchronous = NORMAL",
@@ -38,6 +40,10 @@ PRAGMAS = (
 )
 
 _HEAVY_READERS = 4
+_SQLITE_BUSY = 5
+# A write on the loop leaves the write-ahead log alone (see `_execute_now`); every this many of
+# them, the writer thread checkpoints it (SQLite's own default: after ~1,000 pages).
+_CHECKPOINT_EVERY = 100
 
 _log = logging.getLogger("pocketlite")
 
@@ -121,15 +127,41 @@ class Transaction:
 def _execute_alone(conn: sqlite3.Connection, sql: str, params: Params) -> int:
     """Run on the writer thread: `sql` in its own transaction, rolled back on failure."""
     conn.execute("BEGIN IMMEDIATE")
+    return _run_and_commit(conn, sql, params)
+
+
+def _run_and_commit(conn: sqlite3.Connection, sql: str, params: Params) -> int:
     try:
         cursor = conn.execute(sql, params)
         count = cursor.rowcount
         cursor.close()
+        conn.commit()  # a failed COMMIT (a full disk) would leave the transaction open
     except BaseException:
         conn.rollback()
         raise
-    conn.commit()
     return count
+
+
+def _execute_now(conn: sqlite3.Connection, sql: str, params: Params) -> int | None:
+    """`_execute_alone` on the calling thread if the write lock is free at once; None when another
+    connection (another process) holds it, rather than blocking the thread for the busy timeout.
+    Its COMMIT doesn't checkpoint the write-ahead log: SQLite's automatic checkpoint runs in the
+    committing call and would hold the event loop for milliseconds (up to ~15 ms seen)."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF == _SQLITE_BUSY:
+            return None
+        raise
+    finally:
+        conn.execute(_BUSY_TIMEOUT)
+    # (This pragma answers a row: read, so no statement is left running at COMMIT.)
+    conn.execute("PRAGMA wal_autocheckpoint = 0").fetchall()
+    try:
+        return _run_and_commit(conn, sql, params)
+    finally:
+        conn.execute("PRAGMA wal_autocheckpoint = 1000").fetchall()
 
 
 def split_statements(script: str) -> list[str]:
@@ -157,6 +189,7 @@ class Database:
         self._heavy: asyncio.Queue[sqlite3.Connection] | None = None
         self._heavy_all: list[sqlite3.Connection] = []
         self._lock = asyncio.Lock()
+        self._writes_on_loop = 0
         self._tx: ContextVar[Transaction | None] = ContextVar(f"tx:{path}", default=None)
 
     async def open(self) -> None:
@@ -164,7 +197,9 @@ class Database:
         # A file SQLite can't open at all must fail here: aiosqlite's thread would report the
         # failure to an event loop that is closed by then (a traceback at exit).
         sqlite3.connect(self.path).close()
-        self._writer = await aiosqlite.connect(self.path, isolation_level=None)
+        # Not tied to its thread: a short write runs it on the loop (`execute`), while holding
+        # the lock that keeps every other use of it out.
+        self._writer = await aiosqlite.connect(self.path, isolation_level=None, check_same_thread=False)
         self._writer.row_factory = sqlite3.Row
         for pragma in PRAGMAS:
             await self._writer.execute(pragma)
@@ -304,13 +339,22 @@ class Database:
         if tx is not None:
             tx.on_rollback.append(callback)
 
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """One write statement in its own transaction (or the current one)."""
+    async def execute(self, sql: str, params: Params = (), *, short: bool = False) -> int:
+        """One write statement in its own transaction (or the current one). `short=True` for a
+        write of one row by its key: it runs on the loop when no other process holds the write
+        lock (the trip to the writer thread and back costs more CPU than such a write)."""
         outer = self._tx.get()
         if outer is not None:
             return await outer.execute(sql, params)
         assert self._writer is not None, "database is not open"
         async with self._lock:
+            if short:
+                done = _execute_now(self._writer._conn, sql, params)
+                if done is not None:
+                    self._writes_on_loop += 1
+                    if self._writes_on_loop % _CHECKPOINT_EVERY == 0:
+                        await self._writer.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+                    return done
             # NB: one trip to the writer thread for BEGIN, the statement and COMMIT (three
             # aiosqlite calls cost three thread hops: a third of a single-row create).
             count: int = await self._writer._execute(  # type: ignore[no-untyped-call]

@@ -207,12 +207,16 @@ async def _write(db: Database, record: Record) -> None:
         if record.is_new:
             columns = ", ".join(quote(k) for k in values)
             marks = ", ".join("?" for _ in values)
-            await db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values()))
+            await db.execute(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values()), short=True
+            )
         else:
             assignments = ", ".join(f"{quote(k)} = ?" for k in values)
             assert record.original is not None
             await db.execute(
-                f"UPDATE {table} SET {assignments} WHERE id = ?", (*values.values(), record.original["id"])
+                f"UPDATE {table} SET {assignments} WHERE id = ?",
+                (*values.values(), record.original["id"]),
+                short=True,
             )
     except sqlite3.IntegrityError as exc:
         raise _integrity_errors(exc) from exc

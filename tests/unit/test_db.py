@@ -140,3 +140,32 @@ async def test_before_commit_runs_inside_the_transaction_and_can_veto_it(
 async def test_before_commit_needs_a_transaction(db: Database) -> None:
     with pytest.raises(RuntimeError):
         db.before_commit(lambda: None)
+
+
+async def test_a_short_write_commits_alone_or_rolls_back_whole(db: Database) -> None:
+    assert await db.execute("INSERT INTO t (id, n) VALUES (1, 1)", short=True) == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.execute("INSERT INTO t (id, n) VALUES (1, 2)", short=True)
+    assert await db.execute("UPDATE t SET n = 3 WHERE id = 1", short=True) == 1
+    assert [tuple(r) for r in await db.fetch_all("SELECT id, n FROM t")] == [(1, 3)]
+
+
+async def test_a_short_write_waits_off_the_loop_while_another_process_writes(
+    db: Database, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "test.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t (n) VALUES (1)")
+    write = asyncio.ensure_future(db.execute("INSERT INTO t (n) VALUES (2)", short=True))
+    await asyncio.sleep(0.2)  # the loop runs meanwhile: the write waits on the writer thread
+    assert not write.done()
+    other.execute("COMMIT")
+    assert await write == 1
+    assert await _count(db) == 2
+    other.close()
+
+
+async def test_short_writes_go_on_past_their_checkpoints(db: Database) -> None:
+    for n in range(250):  # the writer thread checkpoints every hundred of them
+        await db.execute("INSERT INTO t (n) VALUES (?)", (n,), short=True)
+    assert await _count(db) == 250

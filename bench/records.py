@@ -1,7 +1,7 @@
 """The records API under load: pocketlite against PocketBase on the same 100,000 posts.
 
     python -m bench.records [--duration 5] [--connections 16] [--posts 100000] [--json out.json]
-                            [--only "view by id,mixed 4 conn"] [--rounds 3] [--mixed 4,16]
+                            [--only "view by id" --only "mixed 4 conn"] [--rounds 3] [--mixed 4,16]
                             [--workers 2]
 
 Both servers get the same data: a `posts` collection (title, ~500-char body, views, published,
@@ -584,7 +584,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--pocketlite", default=f"{sys.executable} -m pocketlite")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--only", default="", help="comma-separated workload names (default: all)")
+    parser.add_argument(
+        "--only", action="append", default=[], help="a workload's name; repeat for more (default: all)"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="paired runs; the summary gives min-max")
     parser.add_argument(
         "--mixed", default="4,16", help="connection counts of the mixed workload ('' for none)"
@@ -593,7 +595,7 @@ def main() -> None:
         "--workers", type=int, default=1, help="N > 1: also the scaling rows, serve --workers N"
     )
     args = parser.parse_args()
-    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    only = set(args.only)
 
     def chosen(target: Target) -> dict[str, Request]:
         every = workloads(target, args.posts)

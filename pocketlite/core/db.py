@@ -19,13 +19,14 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 __all__ = ["Database", "Row", "Transaction", "describe_error", "split_statements"]
 
 Row = sqlite3.Row
+_T = TypeVar("_T")
 Params = Sequence[Any] | dict[str, Any]
 
 _BUSY_TIMEOUT = "PRAGMA busy_timeout = 10000"
@@ -79,7 +80,7 @@ class Transaction:
         self.closed = False
         # Run right before COMMIT, still holding the write lock (so in commit order across
         # processes); an error rolls back.
-        self.before_commit: list[Callable[[], None]] = []
+        self.before_commit: list[Callable[[], Awaitable[None]]] = []
         # Run after COMMIT, in order, once the writer is free again; dropped on rollback. And
         # the reverse, told what failed the transaction.
         self.on_commit: list[Callable[[], Awaitable[None]]] = []
@@ -126,8 +127,26 @@ class Transaction:
 
 def _execute_alone(conn: sqlite3.Connection, sql: str, params: Params) -> int:
     """Run on the writer thread: `sql` in its own transaction, rolled back on failure."""
-    conn.execute("BEGIN IMMEDIATE")
+    _begin_waiting(conn)
     return _run_and_commit(conn, sql, params)
+
+
+def _waiting(conn: sqlite3.Connection, sql: str) -> list[Row]:
+    """Run on the writer thread: `sql`, waiting up to the busy timeout for the locks of other
+    connections (other processes). The writer otherwise never waits (see `Database.open`)."""
+    conn.execute(_BUSY_TIMEOUT)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.execute("PRAGMA busy_timeout = 0")
+
+
+def _fetch(conn: sqlite3.Connection, sql: str) -> list[Row]:
+    return conn.execute(sql).fetchall()
+
+
+def _begin_waiting(conn: sqlite3.Connection) -> None:
+    _waiting(conn, "BEGIN IMMEDIATE")
 
 
 def _run_and_commit(conn: sqlite3.Connection, sql: str, params: Params) -> int:
@@ -144,24 +163,14 @@ def _run_and_commit(conn: sqlite3.Connection, sql: str, params: Params) -> int:
 
 def _execute_now(conn: sqlite3.Connection, sql: str, params: Params) -> int | None:
     """`_execute_alone` on the calling thread if the write lock is free at once; None when another
-    connection (another process) holds it, rather than blocking the thread for the busy timeout.
-    Its COMMIT doesn't checkpoint the write-ahead log: SQLite's automatic checkpoint runs in the
-    committing call and would hold the event loop for milliseconds (up to ~15 ms seen)."""
-    conn.execute("PRAGMA busy_timeout = 0")
+    connection (another process) holds it, rather than blocking the thread for the busy timeout."""
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
         if exc.sqlite_errorcode & 0xFF == _SQLITE_BUSY:
             return None
         raise
-    finally:
-        conn.execute(_BUSY_TIMEOUT)
-    # (This pragma answers a row: read, so no statement is left running at COMMIT.)
-    conn.execute("PRAGMA wal_autocheckpoint = 0").fetchall()
-    try:
-        return _run_and_commit(conn, sql, params)
-    finally:
-        conn.execute("PRAGMA wal_autocheckpoint = 1000").fetchall()
+    return _run_and_commit(conn, sql, params)
 
 
 def split_statements(script: str) -> list[str]:
@@ -189,7 +198,7 @@ class Database:
         self._heavy: asyncio.Queue[sqlite3.Connection] | None = None
         self._heavy_all: list[sqlite3.Connection] = []
         self._lock = asyncio.Lock()
-        self._writes_on_loop = 0
+        self._commits = 0
         self._tx: ContextVar[Transaction | None] = ContextVar(f"tx:{path}", default=None)
 
     async def open(self) -> None:
@@ -203,6 +212,13 @@ class Database:
         self._writer.row_factory = sqlite3.Row
         for pragma in PRAGMAS:
             await self._writer.execute(pragma)
+        # The writer never waits for another process's lock on its own: a write that may wait
+        # runs on the writer thread and asks for the wait itself (`_waiting`), so one on the loop
+        # fails at once instead of blocking it. Nor does its COMMIT checkpoint the write-ahead
+        # log (SQLite's automatic checkpoint would hold the loop for milliseconds, ~15 ms seen):
+        # the writer thread does, every `_CHECKPOINT_EVERY` commits (`_committed`).
+        await self._writer.execute("PRAGMA busy_timeout = 0")
+        await self._writer.execute("PRAGMA wal_autocheckpoint = 0")
         self._reader = self._connect_reader()
 
     def _connect_reader(self) -> sqlite3.Connection:
@@ -230,7 +246,7 @@ class Database:
         let SQLite refresh the statistics its planner uses (PocketBase's nightly job)."""
         assert self._writer is not None, "database is not open"
         async with self._lock:
-            await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._on_writer(_waiting, "PRAGMA wal_checkpoint(TRUNCATE)")
             if optimize:
                 await self._writer.execute("PRAGMA optimize")
 
@@ -238,7 +254,7 @@ class Database:
         """Rebuild the file to give the space of deleted rows back (not inside a transaction)."""
         assert self._writer is not None, "database is not open"
         async with self._lock:
-            await self._writer.execute("VACUUM")
+            await self._on_writer(_waiting, "VACUUM")
 
     @property
     def is_open(self) -> bool:
@@ -270,18 +286,22 @@ class Database:
         async with self._lock:
             tx = Transaction(self._writer)
             token = self._tx.set(tx)
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await self._on_writer(_begin_waiting)
             try:
                 yield tx
                 if not discard:
                     for prepare in tx.before_commit:
-                        prepare()
+                        await prepare()
             except BaseException as exc:
                 await self._writer.rollback()
                 failure = exc
             else:
                 try:
-                    await (self._writer.rollback() if discard else self._writer.commit())
+                    if discard:
+                        await self._writer.rollback()
+                    else:
+                        await self._writer.commit()
+                        await self._committed()
                 except BaseException as exc:
                     # A failed COMMIT (a full disk) leaves the transaction open.
                     with contextlib.suppress(Exception):
@@ -324,9 +344,10 @@ class Database:
         else:
             tx.on_commit.append(callback)
 
-    def before_commit(self, callback: Callable[[], None]) -> None:
+    def before_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Run `callback` right before the current transaction commits, while it still holds the
-        write lock: what it does happens in commit order, whichever process commits."""
+        write lock: what it does happens in commit order, whichever process commits. It may
+        veto the commit by raising."""
         tx = self._tx.get()
         if tx is None:
             raise RuntimeError("before_commit needs an open transaction")
@@ -348,19 +369,26 @@ class Database:
             return await outer.execute(sql, params)
         assert self._writer is not None, "database is not open"
         async with self._lock:
-            if short:
-                done = _execute_now(self._writer._conn, sql, params)
-                if done is not None:
-                    self._writes_on_loop += 1
-                    if self._writes_on_loop % _CHECKPOINT_EVERY == 0:
-                        await self._writer.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
-                    return done
-            # NB: one trip to the writer thread for BEGIN, the statement and COMMIT (three
-            # aiosqlite calls cost three thread hops: a third of a single-row create).
-            count: int = await self._writer._execute(  # type: ignore[no-untyped-call]
-                _execute_alone, self._writer._conn, sql, params
-            )
-            return count
+            done = _execute_now(self._writer._conn, sql, params) if short else None
+            if done is None:
+                # NB: one trip to the writer thread for BEGIN, the statement and COMMIT (three
+                # aiosqlite calls cost three thread hops: a third of a single-row create).
+                done = await self._on_writer(_execute_alone, sql, params)
+            await self._committed()
+            return done
+
+    async def _on_writer(self, function: Callable[..., _T], *args: Any) -> _T:
+        """`function(writer connection, *args)` on the writer thread, in one trip."""
+        assert self._writer is not None, "database is not open"
+        result: _T = await self._writer._execute(function, self._writer._conn, *args)  # type: ignore[no-untyped-call]
+        return result
+
+    async def _committed(self) -> None:
+        """Count a commit of the writer (its lock held); every `_CHECKPOINT_EVERY`, checkpoint
+        the write-ahead log on the writer thread."""
+        self._commits += 1
+        if self._commits % _CHECKPOINT_EVERY == 0:
+            await self._on_writer(_fetch, "PRAGMA wal_checkpoint(PASSIVE)")  # never waits
 
     async def fetch_all(self, sql: str, params: Params = (), *, heavy: bool = False) -> list[Row]:
         """Rows of a read query; `heavy=True` for queries that may scan."""

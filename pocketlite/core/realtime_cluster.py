@@ -5,7 +5,8 @@ what crosses processes goes over a publish/subscribe bus (`tools/pubsub.py`) on 
 worker sees every message, its own included, in one order. The rules built on that:
 
 * A transaction's record changes are published right before its COMMIT, while it still holds
-  SQLite's write lock, and a second message says whether it committed. Publications thus come
+  SQLite's write lock, and it commits only once the bus has forwarded them back (publishing
+  only queues a message); a second message says whether it committed. Publications thus come
   in commit order, whichever worker wrote; every worker (the writer too) fans a transaction out
   to its clients once its commit is known, strictly in that order. A single save outside a
   transaction gets one of its own for this.
@@ -244,6 +245,8 @@ class ClusterBroker(Broker):
         # Published transactions, in commit order, each waiting to hear whether it committed:
         # token → [changes, committed (None: not known yet), when it arrived].
         self._transactions: dict[str, list[Any]] = {}
+        # This worker's published transactions, by token, until the bus forwards them back.
+        self._echoes: dict[str, asyncio.Future[None]] = {}
 
     def bind(self, app: Core) -> None:
         # NB: not the in-process broker's after-success handlers: changes are staged inside the
@@ -335,6 +338,9 @@ class ClusterBroker(Broker):
         match message:
             case Changes(token, changes):
                 self._transactions[token] = [changes, None, time.monotonic()]
+                echoed = self._echoes.get(token)
+                if echoed is not None and not echoed.done():
+                    echoed.set_result(None)
             case Committed(token) | RolledBack(token) if token in self._transactions:
                 self._transactions[token][1] = isinstance(message, Committed)
                 await self._fan_out_decided()
@@ -395,11 +401,25 @@ class ClusterBroker(Broker):
         if staged is None:
             staged = tx.state[_STAGED] = []
             token = random_string(20)
-            db.before_commit(lambda: self.publish(Changes(token, staged)))
+            db.before_commit(lambda: self._publish_in_order(Changes(token, staged)))
             await db.after_commit(lambda: self._decided(Committed(token)))
             db.after_rollback(lambda _: self._decided(RolledBack(token)))
         rendered = self._tokens.pop((e.record.collection.id, e.record.id), "") if e.type == "delete" else ""
         staged.append(Change(e.type, e.record.collection.id, _row(e.record), rendered))
+
+    async def _publish_in_order(self, changes: Changes) -> None:
+        """Publish a transaction's changes and wait until the hub forwards them back: the bus's
+        order is commit order only if they are in it before the next writer can commit (a
+        message published is only queued; another worker's could reach the hub first)."""
+        echoed = asyncio.get_running_loop().create_future()
+        self._echoes[changes.token] = echoed
+        try:
+            self.publish(changes)
+            await asyncio.wait_for(echoed, PEER_TIMEOUT)
+        except TimeoutError:
+            _log.warning("realtime: the bus did not forward a transaction in time; its order may differ")
+        finally:
+            del self._echoes[changes.token]
 
     async def _decided(self, outcome: Committed | RolledBack) -> None:
         self.publish(outcome)

@@ -111,7 +111,7 @@ async def test_before_commit_runs_inside_the_transaction_and_can_veto_it(
     seen: list[int] = []
     other = sqlite3.connect(tmp_path / "test.db")
 
-    def check() -> None:
+    async def check() -> None:
         # Still uncommitted: another connection doesn't see the row yet.
         seen.append(other.execute("SELECT COUNT(*) FROM t").fetchone()[0])
 
@@ -122,7 +122,7 @@ async def test_before_commit_runs_inside_the_transaction_and_can_veto_it(
 
     rolled_back: list[str] = []
 
-    def veto() -> None:
+    async def veto() -> None:
         raise RuntimeError("no")
 
     async def undo(error: BaseException) -> None:
@@ -139,7 +139,11 @@ async def test_before_commit_runs_inside_the_transaction_and_can_veto_it(
 
 async def test_before_commit_needs_a_transaction(db: Database) -> None:
     with pytest.raises(RuntimeError):
-        db.before_commit(lambda: None)
+        db.before_commit(_nothing)
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def test_a_short_write_commits_alone_or_rolls_back_whole(db: Database) -> None:

@@ -64,6 +64,32 @@ async def test_every_member_gets_every_message_in_one_order(hub: Hub) -> None:
             member.close()
 
 
+async def test_a_message_back_at_its_publisher_is_ahead_of_any_published_later(hub: Hub) -> None:
+    # What commit order across workers rests on: a writer commits once its changes came back.
+    first, second, observer = (Member(hub.endpoints) for _ in range(3))
+    try:
+        for i, member in enumerate((first, second, observer)):
+            await _joined(member, b"hello %d" % i)
+        await asyncio.sleep(0.1)
+
+        async def publish_until_back(member: Member, message: bytes) -> None:
+            member.publish(message)
+            while await asyncio.wait_for(member.receive(), 5) != message:
+                pass
+
+        for n in range(100):  # two writers taking turns, as commits do
+            await publish_until_back(first, b"a%d" % n)
+            await publish_until_back(second, b"b%d" % n)
+        seen = []
+        while len([m for m in seen if m[:1] in (b"a", b"b")]) < 200:
+            seen.append(await asyncio.wait_for(observer.receive(), 5))
+        ordered = [m for m in seen if m[:1] in (b"a", b"b")]
+        assert ordered == [m for n in range(100) for m in (b"a%d" % n, b"b%d" % n)]
+    finally:
+        for member in (first, second, observer):
+            member.close()
+
+
 def test_the_endpoints_are_private_files(hub: Hub) -> None:
     inbound = hub.endpoints.split()[0].removeprefix("ipc://")
     assert os.stat(os.path.dirname(inbound)).st_mode & 0o777 == 0o700

@@ -10,6 +10,7 @@ the records layer must add for non-superusers (`rule_joins`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import re
 from collections.abc import Callable
@@ -123,16 +124,22 @@ class RecordFieldResolver:
         self.join_params: dict[str, Any] = {}
         self.rule_joins: list[tuple[Collection, str]] = []
         self._names = itertools.count()
-        self.static: dict[str, Any] = {}
-        if request is not None:
-            self.static = {
-                "context": request.context,
-                "method": request.method,
-                "query": request.query,
-                "headers": request.headers,
-                "body": request.body,
-                "auth": request.auth.to_api(show_hidden=True, show_email=True) if request.auth else None,
-            }
+
+    @functools.cached_property
+    def static(self) -> dict[str, Any]:
+        """`@request.*` as plain values; made when a rule first asks (the auth record's JSON is
+        a good part of a rule check that needs none of it)."""
+        request = self.request
+        if request is None:
+            return {}
+        return {
+            "context": request.context,
+            "method": request.method,
+            "query": request.query,
+            "headers": request.headers,
+            "body": request.body,
+            "auth": request.auth.to_api(show_hidden=True, show_email=True) if request.auth else None,
+        }
 
     def resolve(self, name: str) -> ResolverResult:
         """The SQL of `name`; `ValueError` with PocketBase's reason when it can't be resolved."""

@@ -24,6 +24,8 @@ __all__ = ["ATTRS_SUFFIX", "CHUNK", "Attrs", "FileInfo", "Filesystem", "ListedFi
 
 # Streamed responses move files in pieces of this size.
 CHUNK = 256 << 10
+# The most a read does on the event loop (`LocalFilesystem.read`): a thumbnail, a small file.
+SHORT_READ = 1 << 20
 # The sidecar's suffix; keys ending with it are not files of their own.
 ATTRS_SUFFIX = ".attrs"
 
@@ -85,11 +87,12 @@ class LocalFilesystem:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._resolved_root = root.resolve()
 
     def path(self, key: str) -> Path:
         """Where the file of `key` is; `ValueError` for a key that points outside the root."""
         path = (self.root / key).resolve()
-        if not path.is_relative_to(self.root.resolve()):
+        if not path.is_relative_to(self._resolved_root):
             raise ValueError(f"key outside the storage: {key!r}")
         return path
 
@@ -124,8 +127,13 @@ class LocalFilesystem:
         return FileInfo(stat.st_size, stat.st_mtime, attrs)
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> bytes:
-        """The bytes `[start, end)` of a stored file (to its end by default)."""
-        return await asyncio.to_thread(self._read, self.path(key), start, end)
+        """The bytes `[start, end)` of a stored file (to its end by default). Up to
+        `SHORT_READ` bytes are read on the loop, as short database reads are: the trip to a
+        thread and back costs more than reading them from the page cache."""
+        path = self.path(key)
+        if (end if end is not None else path.stat().st_size) - start <= SHORT_READ:
+            return self._read(path, start, end)
+        return await asyncio.to_thread(self._read, path, start, end)
 
     @staticmethod
     def _read(path: Path, start: int, end: int | None) -> bytes:

@@ -385,10 +385,14 @@ class Database:
 
     async def _committed(self) -> None:
         """Count a commit of the writer (its lock held); every `_CHECKPOINT_EVERY`, checkpoint
-        the write-ahead log on the writer thread."""
+        the write-ahead log on the writer thread. A checkpoint that fails fails no write: the
+        next one takes over."""
         self._commits += 1
         if self._commits % _CHECKPOINT_EVERY == 0:
-            await self._on_writer(_fetch, "PRAGMA wal_checkpoint(PASSIVE)")  # never waits
+            try:
+                await self._on_writer(_fetch, "PRAGMA wal_checkpoint(PASSIVE)")  # never waits
+            except sqlite3.Error:
+                _log.exception("a checkpoint of %s failed", self.path.name)
 
     async def fetch_all(self, sql: str, params: Params = (), *, heavy: bool = False) -> list[Row]:
         """Rows of a read query; `heavy=True` for queries that may scan."""

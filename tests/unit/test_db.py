@@ -173,3 +173,40 @@ async def test_short_writes_go_on_past_their_checkpoints(db: Database) -> None:
     for n in range(250):  # the writer thread checkpoints every hundred of them
         await db.execute("INSERT INTO t (n) VALUES (?)", (n,), short=True)
     assert await _count(db) == 250
+
+
+async def test_a_transaction_waits_off_the_loop_while_another_process_writes(
+    db: Database, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "test.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t (n) VALUES (1)")
+
+    async def write() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t (n) VALUES (2)")
+
+    pending = asyncio.ensure_future(write())
+    await asyncio.sleep(0.2)  # the loop runs meanwhile: BEGIN waits on the writer thread
+    assert not pending.done()
+    other.execute("COMMIT")
+    await pending
+    assert await _count(db) == 2
+    other.close()
+
+
+async def test_the_write_ahead_log_is_checkpointed_every_hundred_commits(
+    db: Database, tmp_path: Path
+) -> None:
+    wal = tmp_path / "test.db-wal"
+    for n in range(400):  # short writes and transactions alike count
+        if n % 2:
+            await db.execute("INSERT INTO t (n) VALUES (?)", (n,), short=True)
+        else:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO t (n) VALUES (?)", (n,))
+    # Each commit appends a page or more: 400 of them without a checkpoint would need 400+
+    # pages; checkpointed, the log starts over and holds about a hundred commits at most.
+    page = (await db.fetch_all("PRAGMA page_size"))[0][0]
+    assert wal.stat().st_size < 250 * page
+    assert await _count(db) == 400

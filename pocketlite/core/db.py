@@ -248,7 +248,7 @@ class Database:
         async with self._lock:
             await self._on_writer(_waiting, "PRAGMA wal_checkpoint(TRUNCATE)")
             if optimize:
-                await self._writer.execute("PRAGMA optimize")
+                await self._on_writer(_waiting, "PRAGMA optimize")  # may write (ANALYZE)
 
     async def vacuum(self) -> None:
         """Rebuild the file to give the space of deleted rows back (not inside a transaction)."""

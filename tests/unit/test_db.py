@@ -210,3 +210,19 @@ async def test_the_write_ahead_log_is_checkpointed_every_hundred_commits(
     page = (await db.fetch_all("PRAGMA page_size"))[0][0]
     assert wal.stat().st_size < 250 * page
     assert await _count(db) == 400
+
+
+async def test_the_nightly_checkpoint_waits_while_another_process_writes(
+    db: Database, tmp_path: Path
+) -> None:
+    await db.execute("INSERT INTO t (n) VALUES (1)")
+    other = sqlite3.connect(tmp_path / "test.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t (n) VALUES (2)")
+    pending = asyncio.ensure_future(db.checkpoint(optimize=True))
+    await asyncio.sleep(0.2)
+    assert not pending.done()
+    other.execute("COMMIT")
+    await pending  # no "database is locked"
+    assert await _count(db) == 2
+    other.close()

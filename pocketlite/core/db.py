@@ -42,7 +42,7 @@ PRAGMAS = (
 
 _HEAVY_READERS = 4
 _SQLITE_BUSY = 5
-# A write on the loop leaves the write-ahead log alone (see `_execute_now`); every this many of
+# The writer's COMMITs leave the write-ahead log alone (see `Database.open`); every this many of
 # them, the writer thread checkpoints it (SQLite's own default: after ~1,000 pages).
 _CHECKPOINT_EVERY = 100
 

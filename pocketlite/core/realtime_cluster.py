@@ -410,7 +410,10 @@ class ClusterBroker(Broker):
     async def _publish_in_order(self, changes: Changes) -> None:
         """Publish a transaction's changes and wait until the hub forwards them back: the bus's
         order is commit order only if they are in it before the next writer can commit (a
-        message published is only queued; another worker's could reach the hub first)."""
+        message published is only queued; another worker's could reach the hub first). Off the
+        bus (closing), nothing is published, so nothing is waited for."""
+        if self._member is None:
+            return
         echoed = asyncio.get_running_loop().create_future()
         self._echoes[changes.token] = echoed
         try:

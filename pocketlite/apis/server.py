@@ -45,6 +45,7 @@ from pocketlite.apis import (
     static,
     updates,
 )
+from pocketlite.apis.dispatch import dispatch
 from pocketlite.apis.errors import EXCEPTION_HANDLERS
 from pocketlite.apis.middlewares import ASGIApp, cors_and_headers, load_auth
 from pocketlite.apis.rate_limits import rate_limit
@@ -191,7 +192,7 @@ def create_asgi(config: Config, restarter: Callable[[], None] | None = None) -> 
     app = App(config)
     app.restarter = restarter
     litestar = create_litestar(app)
-    inner: ASGIApp = litestar  # type: ignore[assignment]
+    inner = dispatch(litestar)
     return request_log(
         cors_and_headers(
             load_auth(superuser_ips(rate_limit(user_routes(inner, app, litestar), app), app), app),

@@ -5,6 +5,7 @@ They are plain ASGI callables (no per-request objects) since every request passe
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -113,11 +114,24 @@ def cors_and_headers(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
 
 def load_auth(app: ASGIApp, pocketlite: App) -> ASGIApp:
     """Resolve `Authorization: [Bearer ]<token>` to an auth record; invalid tokens mean guest.
-    Runs `App.sync()` first so every request sees the current schema and settings."""
+    Runs `App.sync()` first so every request sees the current schema and settings.
+
+    Requests that start in the same turn of the event loop share one `sync()`: a turn runs
+    only what was ready when it began, so each of them arrived before the first one asked, and
+    that answer is as fresh for them as their own would be (under load a turn starts many)."""
+    synced = False
+
+    def next_turn() -> None:
+        nonlocal synced
+        synced = False
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal synced
         if scope["type"] in ("http", "websocket"):
-            await pocketlite.sync()
+            if not synced:
+                synced = True
+                asyncio.get_running_loop().call_soon(next_turn)
+                await pocketlite.sync()
             # NB: not `setdefault`: granian's scope is a mapping whose setdefault is
             # collections.abc's pure-Python one.
             state = scope.get("state")

@@ -21,6 +21,7 @@ from litestar.utils import normalize_path
 
 from pocketlite.apis.errors import response_for
 from pocketlite.apis.middlewares import ASGIApp, Message, Receive, Scope, Send
+from pocketlite.apis.response import JsonMessages
 
 __all__ = ["dispatch"]
 
@@ -60,6 +61,9 @@ def dispatch(litestar: Litestar) -> ASGIApp:
             response = await found.to_response(app=litestar, data=result, request=request)
         except Exception as exc:
             response = response_for(request, exc).to_asgi_response(app=None, request=request)
+        if isinstance(response, JsonMessages):  # encoded already: nothing left to fail
+            await response(scope, receive, send)  # type: ignore[arg-type]
+            return
         started = False
 
         async def sending(message: Message) -> None:

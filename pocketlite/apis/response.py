@@ -12,7 +12,7 @@ from pocketlite.apis.context import AnyRequest
 from pocketlite.core.errors import BadRequestError
 from pocketlite.tools.picker import parse_fields, pick
 
-__all__ = ["JSON", "JsonResponse", "json_bytes", "json_response", "no_content", "project"]
+__all__ = ["JSON", "JsonMessages", "JsonResponse", "json_bytes", "json_response", "no_content", "project"]
 
 JSON = "application/json"
 
@@ -49,14 +49,14 @@ class JsonResponse(Response[bytes]):
         extras = self.headers or self.cookies or self.background or any(kwargs.get(k) for k in _EXTRAS)
         if extras or status < 200 or status in (204, 304):
             return super().to_asgi_response(request=request, **kwargs)
-        return _JsonMessages(status, self.content)
+        return JsonMessages(status, self.content)
 
 
 # What a `to_asgi_response` caller may add to a response (the route's own headers, cookies, tasks).
 _EXTRAS = ("headers", "cookies", "background", "encoded_headers", "is_head_response")
 
 
-class _JsonMessages:
+class JsonMessages:
     """The ASGI app sending one JSON body, with the headers Litestar gives it."""
 
     __slots__ = ("_body", "_status")

@@ -12,6 +12,7 @@ import pytest
 from litestar import Litestar, Request, Response, get
 from litestar.di import Provide
 from litestar.response import File
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from pocketlite.apis.dispatch import dispatch
 from pocketlite.apis.errors import EXCEPTION_HANDLERS
@@ -41,6 +42,28 @@ async def with_dependency(request: Request[Any, Any, Any], word: str) -> Respons
     return Response(word.encode(), media_type="text/plain")
 
 
+def _teapot(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    return Response(b"its own handler", status_code=418)
+
+
+@get("/own-errors/{name:str}", exception_handlers={BadRequestError: _teapot})
+async def with_own_error_handler(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
+    raise BadRequestError(f"Bad {name}.")
+
+
+def _stamping(app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["state"]["stamp"] = "stamped"
+        await app(scope, receive, send)
+
+    return middleware
+
+
+@get("/with-middleware", middleware=[_stamping])
+async def with_middleware(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return Response(request.scope["state"]["stamp"].encode(), media_type="text/plain")
+
+
 @get(["/", "/{path:path}"])
 async def catch_all(request: Request[Any, Any, Any]) -> Response[bytes]:
     return Response(f"caught {request.url.path}".encode(), media_type="text/plain")
@@ -57,7 +80,15 @@ def _missing_file(tmp: Path) -> Any:
 @pytest.fixture
 def app(tmp_path: Path) -> Any:
     litestar = Litestar(
-        [plain, with_query, with_dependency, catch_all, _missing_file(tmp_path)],
+        [
+            plain,
+            with_query,
+            with_dependency,
+            with_own_error_handler,
+            with_middleware,
+            catch_all,
+            _missing_file(tmp_path),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=None,
     )
@@ -111,6 +142,8 @@ def test_an_error_of_a_plain_handler_is_the_pocketbase_envelope(app: Any) -> Non
 def test_handlers_that_need_litestar_still_get_their_parameters(app: Any) -> None:
     assert _call(app, "GET", "/query/ann", "flavour=mint")[::2] == (200, b"ann mint")
     assert _call(app, "GET", "/injected")[::2] == (200, b"injected")
+    assert _call(app, "GET", "/own-errors/ann")[::2] == (418, b"its own handler")
+    assert _call(app, "GET", "/with-middleware")[::2] == (200, b"stamped")
 
 
 def test_a_handler_on_a_plain_path_and_a_wildcard_path_serves_both(app: Any) -> None:

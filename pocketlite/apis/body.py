@@ -20,7 +20,10 @@ from typing import Any, Literal, TypeVar
 from xml.etree import ElementTree
 
 import msgspec
+from litestar.datastructures import FormMultiDict
 from litestar.exceptions import HTTPException
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
 from pocketlite.apis.context import RAW_QUERY, AnyRequest
 from pocketlite.core.errors import BadRequestError
@@ -33,6 +36,7 @@ __all__ = [
     "BodyError",
     "UnsupportedContentType",
     "bind_payload",
+    "close_uploads",
     "nested_form",
     "read_body",
     "read_payload",
@@ -107,6 +111,14 @@ async def _form_items(request: AnyRequest, content_type: str) -> list[tuple[str,
         return [*fields, *query]  # Go: the body's values first, then the URL query's
     form = await request.form()
     return [*query, *form.multi_items()]  # Go: the URL query's values first, then the parts
+
+
+async def close_uploads(scope: Any) -> None:
+    """Close the uploaded files of a multipart body the request read (their spooled temporary
+    files), once its response went out: what Litestar does after the routes it calls itself."""
+    form = ScopeState.from_scope(scope).form
+    if form is not Empty:
+        await FormMultiDict.from_form_data(form).close()
 
 
 async def read_payload(request: AnyRequest) -> Body:

@@ -19,6 +19,7 @@ from litestar._asgi.utils import is_valid_host
 from litestar.handlers import HTTPRouteHandler
 from litestar.utils import normalize_path
 
+from pocketlite.apis.body import close_uploads
 from pocketlite.apis.errors import EXCEPTION_HANDLERS, response_for
 from pocketlite.apis.middlewares import ASGIApp, Message, Receive, Scope, Send
 from pocketlite.apis.response import JsonMessages
@@ -59,29 +60,44 @@ def dispatch(litestar: Litestar) -> ASGIApp:
         scope["route_handler"], scope["path_template"] = handler, template
         request: Request[Any, Any, Any] = Request(scope, receive, send)  # type: ignore[arg-type]
         try:
-            result = await found.fn(request, **values)
-            response = await found.to_response(app=litestar, data=result, request=request)
-        except Exception as exc:
-            response = response_for(request, exc).to_asgi_response(app=None, request=request)
-        if isinstance(response, JsonMessages):  # encoded already: nothing left to fail
-            await response(scope, receive, send)  # type: ignore[arg-type]
-            return
-        started = False
-
-        async def sending(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
-        try:
-            await response(scope, receive, sending)  # type: ignore[arg-type]
-        except Exception as exc:
-            if started:  # nothing can be said any more: as Litestar, let the server end it
-                raise
-            failed = response_for(request, exc).to_asgi_response(app=None, request=request)
-            await failed(scope, receive, send)  # type: ignore[arg-type]
+            await _respond(found, litestar, request, scope, receive, send)
+        finally:
+            await close_uploads(scope)
 
     return app
+
+
+async def _respond(
+    handler: HTTPRouteHandler,
+    litestar: Litestar,
+    request: Request[Any, Any, Any],
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+) -> None:
+    """Await the handler and send its response, or the error response of what failed."""
+    try:
+        result = await handler.fn(request, **scope["path_params"])
+        response = await handler.to_response(app=litestar, data=result, request=request)
+    except Exception as exc:
+        response = response_for(request, exc).to_asgi_response(app=None, request=request)
+    if isinstance(response, JsonMessages):  # encoded already: nothing left to fail
+        await response(scope, receive, send)  # type: ignore[arg-type]
+        return
+    started = False
+
+    async def sending(message: Message) -> None:
+        nonlocal started
+        started = True
+        await send(message)
+
+    try:
+        await response(scope, receive, sending)  # type: ignore[arg-type]
+    except Exception as exc:
+        if started:  # nothing can be said any more: as Litestar, let the server end it
+            raise
+        failed = response_for(request, exc).to_asgi_response(app=None, request=request)
+        await failed(scope, receive, send)  # type: ignore[arg-type]
 
 
 def _host_ok(scope: Scope) -> bool:

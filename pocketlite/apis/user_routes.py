@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Litestar, Request
 
+from pocketlite.apis.body import close_uploads
 from pocketlite.apis.errors import response_for
 from pocketlite.apis.exchange import exchange_of, respond
 from pocketlite.apis.middlewares import ASGIApp, Receive, Scope, Send
@@ -35,11 +36,14 @@ def user_routes(inner: ASGIApp, app: App, litestar: Litestar) -> ASGIApp:
         request: Request[Any, Any, Any] = Request(scope, receive)  # type: ignore[arg-type]
         exchange = exchange_of(request)
         try:
-            await router.chain(route).trigger(RequestEvent(exchange), route.action)
-            response = respond(request, exchange)
-        except Exception as exc:
-            response = response_for(request, exc)
-        await response.to_asgi_response(app=None, request=request)(scope, receive, send)  # type: ignore[arg-type]
+            try:
+                await router.chain(route).trigger(RequestEvent(exchange), route.action)
+                response = respond(request, exchange)
+            except Exception as exc:
+                response = response_for(request, exc)
+            await response.to_asgi_response(app=None, request=request)(scope, receive, send)  # type: ignore[arg-type]
+        finally:
+            await close_uploads(scope)
 
     return middleware
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.response import File
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -64,6 +65,16 @@ async def with_middleware(request: Request[Any, Any, Any]) -> Response[bytes]:
     return Response(request.scope["state"]["stamp"].encode(), media_type="text/plain")
 
 
+UPLOADS: list[UploadFile] = []
+
+
+@post("/upload/{name:str}", status_code=200)
+async def upload(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
+    form = await request.form()
+    UPLOADS.extend(v for v in form.getall("file", []) if isinstance(v, UploadFile))
+    return Response(await UPLOADS[-1].read(), media_type="text/plain")
+
+
 @get(["/", "/{path:path}"])
 async def catch_all(request: Request[Any, Any, Any]) -> Response[bytes]:
     return Response(f"caught {request.url.path}".encode(), media_type="text/plain")
@@ -86,6 +97,7 @@ def app(tmp_path: Path) -> Any:
             with_dependency,
             with_own_error_handler,
             with_middleware,
+            upload,
             catch_all,
             _missing_file(tmp_path),
         ],
@@ -95,7 +107,15 @@ def app(tmp_path: Path) -> Any:
     return dispatch(litestar)
 
 
-def _call(app: Any, method: str, path: str, query: str = "", host: bytes = b"localhost") -> Answer:
+def _call(
+    app: Any,
+    method: str,
+    path: str,
+    query: str = "",
+    host: bytes = b"localhost",
+    body: bytes = b"",
+    content_type: bytes = b"",
+) -> Answer:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -106,7 +126,7 @@ def _call(app: Any, method: str, path: str, query: str = "", host: bytes = b"loc
         "raw_path": path.encode(),
         "query_string": query.encode(),
         "root_path": "",
-        "headers": [(b"host", host)],
+        "headers": [(b"host", host), *([(b"content-type", content_type)] if content_type else [])],
         "client": ("127.0.0.1", 5000),
         "server": ("127.0.0.1", 8090),
         "state": {},
@@ -114,7 +134,7 @@ def _call(app: Any, method: str, path: str, query: str = "", host: bytes = b"loc
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
@@ -149,6 +169,21 @@ def test_handlers_that_need_litestar_still_get_their_parameters(app: Any) -> Non
 def test_a_handler_on_a_plain_path_and_a_wildcard_path_serves_both(app: Any) -> None:
     assert _call(app, "GET", "/")[::2] == (200, b"caught /")
     assert _call(app, "GET", "/some/where")[::2] == (200, b"caught /some/where")
+
+
+def test_the_uploaded_files_of_a_plain_handler_are_closed_once_it_answered(app: Any) -> None:
+    multipart = (
+        b"--b\r\n"
+        b'Content-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+        b"Content-Type: text/plain\r\n\r\n"
+        b"hello\r\n"
+        b"--b--\r\n"
+    )
+    UPLOADS.clear()
+    form = b"multipart/form-data; boundary=b"
+    answer = _call(app, "POST", "/upload/ann", body=multipart, content_type=form)
+    assert answer[::2] == (200, b"hello")
+    assert [u.file.closed for u in UPLOADS] == [True]
 
 
 def test_a_response_failing_before_it_starts_is_answered_with_an_error(app: Any) -> None:
